@@ -1,0 +1,386 @@
+"""The craftsman pool as numpy/scipy tables, and scoring of problems against it.
+
+Every feature except distance is linear in a sparse "feature vector" of the problem, so the text, tag,
+category and industry parts of the score of a block of problems against all craftsmen are ONE sparse product
+(problems × features) · (features × craftsmen). Distance, eligibility (service radius, cross-region,
+availability, capacity) and the craftsman's static part (honours, rating, load) depend only on the problem's
+county and mode, so they are precomputed per (county, mode) as one dense row over craftsmen and gathered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .catalogue import CATEGORIES
+from .config import DEFAULT_CONFIG, MatchingConfig
+from .issues import Issue
+from .messages import Message
+from .model import Craftsman, Geography, Problem
+from .relevance import RelevanceIndex
+from .text import segment_many
+
+INELIGIBLE = np.float32(-np.inf)
+MODE_LOCAL, MODE_CROSS, MODE_ONLINE = 0, 1, 2
+
+
+def _issue(code: str, *, problem=None, craftsman=None, **params) -> Issue:
+    return Issue(code=code, message=Message(f"issue.{code}", params), problem=problem, craftsman=craftsman)
+
+
+def _division(code: str) -> str:
+    return code[:3]  # GB/T 4754: letter + two digits = 大类 (division)
+
+
+@dataclass
+class PreparedProblems:
+    """Problems turned into arrays for scoring and solving (row order = input order)."""
+
+    problems: list[Problem]
+    ids: list
+    tokens: list[list[str]]
+    query: sp.csr_matrix  # weighted feature vector (text, tags, category, industry)
+    tag_query: sp.csr_matrix  # binary required tags (for the hard tag rule)
+    tag_need: np.ndarray  # tags a craftsman must hold (min(min_tag_overlap, #known tags))
+    geo_row: np.ndarray  # row of pool.geo_table, −1 when the problem cannot be scored
+    county: np.ndarray  # county index, −1 unknown
+    demand: np.ndarray
+    slot_bonus: np.ndarray
+    priority: np.ndarray  # mountain / island county
+    valid: np.ndarray
+    issues: list[Issue]
+
+
+@dataclass
+class CandidateSet:
+    """Sparse (problem, craftsman, score) triples, problems in input order, best first within a problem."""
+
+    problem: np.ndarray
+    craftsman: np.ndarray
+    score: np.ndarray
+    seconds: float = 0.0
+
+
+class CraftsmanPool:
+    def __init__(self, craftsmen: list[Craftsman], geography: Geography, config: MatchingConfig = DEFAULT_CONFIG):
+        self.config = config
+        self.geography = geography
+        self.craftsmen = list(craftsmen)
+        self.ids = [c.id for c in self.craftsmen]
+        self.position: dict[object, int] = {}
+        self.issues: list[Issue] = []
+        n = len(self.craftsmen)
+        valid = np.ones(n, bool)
+        for j, c in enumerate(self.craftsmen):
+            if c.id in self.position:
+                self.issues.append(_issue("duplicate_id", craftsman=c.id, kind=Message("kind.craftsman"), id=c.id))
+                valid[j] = False
+                continue
+            self.position[c.id] = j
+        self.county = geography.code_index([c.county for c in self.craftsmen])
+        for j in np.flatnonzero(self.county < 0).tolist():
+            c = self.craftsmen[j]
+            self.issues.append(
+                _issue("unknown_county", craftsman=c.id, kind=Message("kind.craftsman"), id=c.id, county=c.county)
+            )
+            valid[j] = False
+        self.max_load = np.array([c.max_load for c in self.craftsmen], np.int64)
+        self.min_load = np.array([c.min_load for c in self.craftsmen], np.int64)
+        self.current_load = np.array([max(0, c.current_load) for c in self.craftsmen], np.int64)
+        for j in np.flatnonzero(self.max_load < 0).tolist():
+            c = self.craftsmen[j]
+            self.issues.append(_issue("negative_capacity", craftsman=c.id, id=c.id, value=c.max_load))
+            valid[j] = False
+        for j in np.flatnonzero(self.min_load > np.maximum(self.max_load, 0)).tolist():
+            c = self.craftsmen[j]
+            self.issues.append(
+                _issue("min_above_max", craftsman=c.id, id=c.id, min_load=c.min_load, max_load=c.max_load)
+            )
+        for j in np.flatnonzero(self.current_load > np.maximum(self.max_load, 0)).tolist():
+            c = self.craftsmen[j]
+            self.issues.append(_issue("current_over_max", craftsman=c.id, id=c.id, load=c.current_load, max_load=c.max_load))
+        self.valid = valid
+        self.free = np.where(valid, np.clip(self.max_load - self.current_load, 0, None), 0)
+        self.min_needed = np.minimum(np.clip(self.min_load - self.current_load, 0, None), self.free)
+        self.available = np.array([c.available for c in self.craftsmen], bool) & valid
+        self.radius = np.array([c.radius_km for c in self.craftsmen], np.float64)
+        self.cross = np.array([c.cross_region for c in self.craftsmen], bool)
+        self.tag_sets = [set(c.tags) for c in self.craftsmen]
+
+        self.index = RelevanceIndex([c.text for c in self.craftsmen], mode=config.segmentation, k1=config.bm25_k1, b=config.bm25_b)
+        self._build_structured()
+
+    # ------------------------------------------------------------------ tables
+    def _build_structured(self) -> None:
+        config, n = self.config, len(self.craftsmen)
+        self.tag_vocab = {tag: k for k, tag in enumerate(sorted({t for c in self.craftsmen for t in c.tags}))}
+        self.category_vocab = {cat: k for k, cat in enumerate(CATEGORIES)}
+        codes = sorted({code for c in self.craftsmen for code in c.industries})
+        self.industry_vocab = {code: k for k, code in enumerate(codes)}
+        self.division_vocab = {d: k for k, d in enumerate(sorted({_division(code) for code in codes}))}
+
+        def incidence(vocab, items_of) -> sp.csr_matrix:
+            rows, cols = [], []
+            for j, c in enumerate(self.craftsmen):
+                for item in set(items_of(c)):
+                    if item in vocab:
+                        rows.append(vocab[item])
+                        cols.append(j)
+            data = np.ones(len(rows), np.float32)
+            return sp.csr_matrix((data, (rows, cols)), shape=(len(vocab), n), dtype=np.float32)
+
+        self.tag_matrix = incidence(self.tag_vocab, lambda c: c.tags)
+        blocks = [
+            self.index.matrix,
+            self.tag_matrix,
+            incidence(self.category_vocab, lambda c: c.categories),
+            incidence(self.industry_vocab, lambda c: c.industries),
+            incidence(self.division_vocab, lambda c: [_division(code) for code in c.industries]),
+        ]
+        self.offsets = np.cumsum([0] + [b.shape[0] for b in blocks])
+        self.feature_matrix = sp.vstack(blocks, format="csr", dtype=np.float32) if n else sp.csr_matrix((0, 0))
+
+        honour = np.array([config.honour_level(c.honours) for c in self.craftsmen], np.float64)
+        rating = np.array([0.5 if c.rating is None else (np.clip(c.rating, 1, 5) - 1) / 4 for c in self.craftsmen])
+        free_share = np.divide(self.free, np.maximum(self.max_load, 1)).astype(np.float64)
+        self.static_score = config.weight_honours * honour + config.weight_rating * rating + config.weight_load * free_share
+        self.honour = honour
+
+        # Geo rows: for each county, a local row and a cross-region row; one online row at the end.
+        n_counties = len(self.geography)
+        usable = self.available & (self.free > 0)
+        distance = self.craftsman_distance_matrix()  # (n_counties, n)
+        closeness = np.exp(-distance / config.distance_scale_km)
+        in_radius = distance <= self.radius[None, :]
+        base = (config.weight_distance * closeness + self.static_score[None, :]).astype(np.float32)
+        local = np.where(in_radius & usable[None, :], base, INELIGIBLE)
+        cross = np.where((in_radius | self.cross[None, :]) & usable[None, :], base, INELIGIBLE)
+        online = np.where(usable, np.float32(config.weight_distance) + self.static_score, INELIGIBLE).astype(np.float32)
+        self.geo_table = np.vstack([local, cross, online[None, :]]).astype(np.float32) if n else np.zeros((2 * n_counties + 1, 0), np.float32)
+        self.distance_by_county = distance.astype(np.float32)
+        self.usable = usable
+
+    def craftsman_distance_matrix(self) -> np.ndarray:
+        """Distance from every county to every craftsman's home county (km)."""
+        n_counties = len(self.geography)
+        county = np.where(self.county >= 0, self.county, 0)
+        distance = self.geography.distance_km[:, county] if len(self.craftsmen) else np.zeros((n_counties, 0))
+        same = np.arange(n_counties)[:, None] == county[None, :]
+        distance = np.where(same, self.config.same_county_km, distance)
+        return np.where(self.county[None, :] >= 0, distance, np.inf)
+
+    # ------------------------------------------------------------------ problems
+    def prepare(self, problems: list[Problem]) -> PreparedProblems:
+        config = self.config
+        ids = [p.id for p in problems]
+        issues: list[Issue] = []
+        valid = np.ones(len(problems), bool)
+        seen = set()
+        for i, p in enumerate(problems):
+            if p.id in seen:
+                issues.append(_issue("duplicate_id", problem=p.id, kind=Message("kind.problem"), id=p.id))
+                valid[i] = False
+            seen.add(p.id)
+            if p.demand < 1:
+                issues.append(_issue("bad_demand", problem=p.id, id=p.id, value=p.demand))
+                valid[i] = False
+        county = self.geography.code_index([p.county for p in problems])
+        for i in np.flatnonzero(county < 0).tolist():
+            p = problems[i]
+            issues.append(_issue("unknown_county", problem=p.id, kind=Message("kind.problem"), id=p.id, county=p.county))
+            valid[i] = False
+        valid &= county >= 0
+
+        tokens = segment_many([p.text for p in problems], self.index.mode)
+        text_part = self.index.query_matrix(tokens, weight=config.weight_text)
+        rows, cols, vals, bin_rows, bin_cols = [], [], [], [], []
+        tag_need = np.zeros(len(problems), np.int64)
+        base_tags = self.offsets[1]
+        for i, p in enumerate(problems):
+            known = sorted({self.tag_vocab[t] for t in p.tags if t in self.tag_vocab})
+            if p.tags:
+                for k in known:
+                    rows.append(i)
+                    cols.append(base_tags + k)
+                    vals.append(config.weight_tags / len(set(p.tags)))
+                    bin_rows.append(i)
+                    bin_cols.append(k)
+                tag_need[i] = min(config.min_tag_overlap, len(set(p.tags)))
+            if p.category in self.category_vocab:
+                rows.append(i)
+                cols.append(self.offsets[2] + self.category_vocab[p.category])
+                vals.append(config.weight_category)
+            if p.industry in self.industry_vocab:
+                rows.append(i)
+                cols.append(self.offsets[3] + self.industry_vocab[p.industry])
+                vals.append(config.weight_industry / 2)
+            if p.industry and _division(p.industry) in self.division_vocab:
+                rows.append(i)
+                cols.append(self.offsets[4] + self.division_vocab[_division(p.industry)])
+                vals.append(config.weight_industry / 2)
+        n_features = self.feature_matrix.shape[0]
+        structured = sp.csr_matrix((vals, (rows, cols)), shape=(len(problems), n_features), dtype=np.float32)
+        text_full = sp.hstack([text_part, sp.csr_matrix((len(problems), n_features - text_part.shape[1]))], format="csr")
+        query = (text_full + structured).astype(np.float32).tocsr()
+        tag_query = sp.csr_matrix(
+            (np.ones(len(bin_rows), np.float32), (bin_rows, bin_cols)), shape=(len(problems), len(self.tag_vocab))
+        )
+
+        n_counties = len(self.geography)
+        mode = np.array([MODE_ONLINE if p.online else (MODE_CROSS if p.cross_region else MODE_LOCAL) for p in problems])
+        geo_row = np.where(mode == MODE_ONLINE, 2 * n_counties, np.where(mode == MODE_CROSS, n_counties, 0) + county)
+        geo_row = np.where(valid, geo_row, -1)
+
+        priority = np.where(county >= 0, self.geography.priority_flag[np.clip(county, 0, None)], False)
+        urgency = np.clip(np.array([p.urgency for p in problems], np.float64), 1, 3)
+        slot_bonus = config.staffing_bonus * np.where(priority, config.priority_mountain_island, 1.0)
+        slot_bonus = slot_bonus * (1 + config.urgency_factor * (urgency - 1))
+        demand = np.where(valid, np.array([max(p.demand, 0) for p in problems], np.int64), 0)
+        return PreparedProblems(
+            problems=list(problems), ids=ids, tokens=tokens, query=query, tag_query=tag_query, tag_need=tag_need,
+            geo_row=geo_row, county=county, demand=demand, slot_bonus=slot_bonus, priority=priority, valid=valid,
+            issues=issues,
+        )
+
+    def score_rows(self, prepared: PreparedProblems, rows: np.ndarray) -> np.ndarray:
+        """Dense scores (len(rows) × craftsmen), −inf where the pair is not allowed."""
+        rows = np.asarray(rows, np.int64)
+        n = len(self.craftsmen)
+        if n == 0:
+            return np.zeros((rows.size, 0), np.float32)
+        geo = prepared.geo_row[rows]
+        dense = np.empty((rows.size, n), np.float32)
+        scorable = geo >= 0
+        dense[~scorable] = INELIGIBLE
+        if scorable.any():
+            ok_rows = rows[scorable]
+            part = np.asarray((prepared.query[ok_rows] @ self.feature_matrix).toarray(), np.float32)
+            part += self.geo_table[geo[scorable]]
+            need = prepared.tag_need[ok_rows]
+            if need.any():
+                overlap = (prepared.tag_query[ok_rows] @ self.tag_matrix).toarray()
+                part[overlap < need[:, None]] = INELIGIBLE
+            dense[scorable] = part
+        return dense
+
+    def candidates(
+        self,
+        prepared: PreparedProblems,
+        *,
+        top_k: int | None = None,
+        forbidden: np.ndarray | None = None,
+        block_size: int = 512,
+    ) -> CandidateSet:
+        """Best `top_k` allowed craftsmen per problem (all allowed ones when top_k is None or ≥ pool size)."""
+        import time
+
+        started = time.perf_counter()
+        n = len(self.craftsmen)
+        top_k = n if top_k is None else min(top_k, n)
+        forbidden = np.zeros((0, 2), np.int64) if forbidden is None else np.asarray(forbidden, np.int64).reshape(-1, 2)
+        forbidden = forbidden[np.argsort(forbidden[:, 0], kind="stable")]
+        out_p, out_c, out_s = [], [], []
+        n_problems = len(prepared.ids)
+        for start in range(0, n_problems, block_size):
+            rows = np.arange(start, min(start + block_size, n_problems))
+            dense = self.score_rows(prepared, rows)
+            lo, hi = np.searchsorted(forbidden[:, 0], [rows[0], rows[-1] + 1]) if rows.size else (0, 0)
+            if hi > lo:
+                block_forbidden = forbidden[lo:hi]
+                dense[block_forbidden[:, 0] - start, block_forbidden[:, 1]] = INELIGIBLE
+            if top_k <= 0 or n == 0:
+                continue
+            if top_k < n:
+                top = np.argpartition(-dense, top_k - 1, axis=1)[:, :top_k]
+            else:
+                top = np.broadcast_to(np.arange(n), (rows.size, n))
+            top_scores = np.take_along_axis(dense, top, axis=1)
+            order = np.argsort(-top_scores, axis=1, kind="stable")
+            top = np.take_along_axis(top, order, axis=1)
+            top_scores = np.take_along_axis(top_scores, order, axis=1)
+            keep = np.isfinite(top_scores)
+            out_p.append(np.broadcast_to(rows[:, None], top.shape)[keep])
+            out_c.append(top[keep])
+            out_s.append(top_scores[keep])
+        if out_p:
+            result = CandidateSet(np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_s).astype(np.float64))
+        else:
+            empty = np.zeros(0, np.int64)
+            result = CandidateSet(empty, empty, np.zeros(0))
+        result.seconds = time.perf_counter() - started
+        return result
+
+    # ------------------------------------------------------------------ explanations
+    def pair_features(self, prepared: PreparedProblems, row: int, j: int) -> dict[str, float]:
+        """The parts of the score of one pair (for explanations and tests)."""
+        config = self.config
+        p = prepared.problems[row]
+        c = self.craftsmen[j]
+        text = self._text_part(prepared, row, j)
+        tags = set(p.tags)
+        tag_share = len(tags & self.tag_sets[j]) / len(tags) if tags else 0.0
+        category = 1.0 if p.category and p.category in c.categories else 0.0
+        if p.industry and p.industry in c.industries:
+            industry = 1.0
+        elif p.industry and _division(p.industry) in {_division(code) for code in c.industries}:
+            industry = 0.5
+        else:
+            industry = 0.0
+        county = prepared.county[row]
+        distance = float(self.distance_by_county[county, j]) if county >= 0 and len(self.geography) else float("inf")
+        closeness = 1.0 if p.online else float(np.exp(-distance / config.distance_scale_km))
+        return {
+            "text": text / config.weight_text if config.weight_text else 0.0,
+            "tags": tag_share,
+            "category": category,
+            "industry": industry,
+            "distance_km": distance,
+            "closeness": closeness,
+            "honours": float(self.honour[j]),
+            "rating": 0.5 if c.rating is None else (float(np.clip(c.rating, 1, 5)) - 1) / 4,
+            "free_share": float(self.free[j] / max(self.max_load[j], 1)),
+        }
+
+    def pair_score(self, prepared: PreparedProblems, row: int, j: int) -> float:
+        """Score of one pair by the same formula as `score_rows`, ignoring eligibility."""
+        config = self.config
+        f = self.pair_features(prepared, row, j)
+        return (
+            config.weight_text * f["text"]
+            + config.weight_tags * f["tags"]
+            + config.weight_category * f["category"]
+            + config.weight_industry * f["industry"]
+            + config.weight_distance * f["closeness"]
+            + float(self.static_score[j])
+        )
+
+    def _query_terms(self, prepared: PreparedProblems, row: int) -> tuple[np.ndarray, np.ndarray]:
+        q = prepared.query
+        lo, hi = q.indptr[row], q.indptr[row + 1]
+        ids, weights = q.indices[lo:hi], q.data[lo:hi]
+        in_text = ids < self.offsets[1]
+        return ids[in_text], weights[in_text]
+
+    def _text_part(self, prepared: PreparedProblems, row: int, j: int) -> float:
+        """Weighted BM25 part of one pair, read straight from the sparse arrays (fast enough per pair)."""
+        ids, weights = self._query_terms(prepared, row)
+        doc_ids, doc_scores = self.index.document_scores(j)
+        common, in_query, in_doc = np.intersect1d(ids, doc_ids, assume_unique=True, return_indices=True)
+        return float(np.dot(weights[in_query], doc_scores[in_doc]))
+
+    def matched_term_ids(self, prepared: PreparedProblems, row: int, j: int) -> set[str]:
+        ids, _ = self._query_terms(prepared, row)
+        doc_ids, _ = self.index.document_scores(j)
+        inverse = self.inverse_vocabulary
+        return {inverse[t] for t in np.intersect1d(ids, doc_ids, assume_unique=True).tolist()}
+
+    @property
+    def inverse_vocabulary(self) -> list[str]:
+        if not hasattr(self, "_inverse_vocabulary"):
+            inverse = [""] * len(self.index.vocabulary)
+            for token, k in self.index.vocabulary.items():
+                inverse[k] = token
+            self._inverse_vocabulary = inverse
+        return self._inverse_vocabulary
