@@ -76,3 +76,27 @@ def phone_page(browser, live_server):
     yield page
     context.close()
     page.outside_requests.check()
+
+
+@pytest.fixture
+def login_as(live_server):
+    """Log a page in as ``user`` in one of their roles without the login form (which has its own tests)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from gonghui.core.middleware import ACTIVE_ROLE_SESSION_KEY
+
+    def login(page, user, role=None):
+        client = Client()
+        client.force_login(user)
+        if role is not None:
+            session = client.session
+            session[ACTIVE_ROLE_SESSION_KEY] = user.role_assignments.get(role=role, active=True).pk
+            session.save()
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+              "url": live_server.url}]
+        )
+        return page
+
+    return login
