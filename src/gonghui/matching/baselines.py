@@ -54,7 +54,9 @@ def _finish(p, c, s, n_problems, n_craftsmen, slot_bonus, load_penalty, base_loa
     return BaselineResult(p, c, s, obj, time.perf_counter() - started, **extra)
 
 
-def greedy_assignment(problem, craftsman, score, *, demand, max_load, slot_bonus=None, load_penalty=0.0, base_load=None):
+def greedy_assignment(
+    problem, craftsman, score, *, demand, max_load, slot_bonus=None, load_penalty=0.0, base_load=None
+):
     started = time.perf_counter()
     demand = np.asarray(demand, np.int64)
     max_load = np.asarray(max_load, np.int64)
@@ -67,17 +69,28 @@ def greedy_assignment(problem, craftsman, score, *, demand, max_load, slot_bonus
     need = demand.copy()
     free = max_load.copy()
     chosen = []
-    for k, pi, ci in zip(order.tolist(), p[order].tolist(), c[order].tolist()):
+    for k, pi, ci in zip(order.tolist(), p[order].tolist(), c[order].tolist(), strict=False):
         if gain[k] > 0 and need[pi] > 0 and free[ci] > 0:
             need[pi] -= 1
             free[ci] -= 1
             chosen.append(k)
     chosen = np.array(chosen, np.int64)
-    return _finish(p[chosen], c[chosen], s[chosen], n_problems, n_craftsmen, slot_bonus, load_penalty, base_load, started)
+    return _finish(
+        p[chosen], c[chosen], s[chosen], n_problems, n_craftsmen, slot_bonus, load_penalty, base_load, started
+    )
 
 
 def lsa_assignment(
-    problem, craftsman, score, *, demand, max_load, slot_bonus=None, max_cells=60_000_000, load_penalty=0.0, base_load=None
+    problem,
+    craftsman,
+    score,
+    *,
+    demand,
+    max_load,
+    slot_bonus=None,
+    max_cells=60_000_000,
+    load_penalty=0.0,
+    base_load=None,
 ):
     """Capacity-expanded Hungarian method; returns status 'too_large' when the dense matrix would not fit."""
     started = time.perf_counter()
@@ -99,7 +112,7 @@ def lsa_assignment(
     rows, cols = linear_sum_assignment(dense, maximize=True)
     picked = dense[rows, cols] > 0
     rp, rc = slots_of[rows[picked]], units_of[cols[picked]]
-    lookup = dict(zip((p * n_craftsmen + c).tolist(), s.tolist()))
+    lookup = dict(zip((p * n_craftsmen + c).tolist(), s.tolist(), strict=False))
     rs = np.array([lookup[k] for k in (rp * n_craftsmen + rc).tolist()], np.float64)
     return _finish(rp, rc, rs, n_problems, n_craftsmen, slot_bonus, load_penalty, base_load, started)
 
@@ -127,15 +140,25 @@ def lp_assignment(
     demand = np.clip(np.asarray(demand, np.int64), 0, None)
     max_load = np.clip(np.asarray(max_load, np.int64), 0, None)
     n_problems, n_craftsmen = demand.size, max_load.size
-    min_load = np.zeros(n_craftsmen, np.int64) if min_load is None else np.minimum(np.asarray(min_load), max_load)
+    min_load = (
+        np.zeros(n_craftsmen, np.int64) if min_load is None else np.minimum(np.asarray(min_load), max_load)
+    )
     slot_bonus = np.zeros(n_problems) if slot_bonus is None else np.asarray(slot_bonus, float)
     base_load = np.zeros(n_craftsmen, np.int64) if base_load is None else np.asarray(base_load)
     p, c, s = _dedupe(problem, craftsman, score, n_craftsmen)
     with tempfile.TemporaryDirectory() as tmp:
         given, taken = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
         np.savez(
-            given, problem=p, craftsman=c, score=s, demand=demand, max_load=max_load, min_load=min_load,
-            slot_bonus=slot_bonus, load_penalty=np.float64(load_penalty), base_load=base_load,
+            given,
+            problem=p,
+            craftsman=c,
+            score=s,
+            demand=demand,
+            max_load=max_load,
+            min_load=min_load,
+            slot_bonus=slot_bonus,
+            load_penalty=np.float64(load_penalty),
+            base_load=base_load,
             time_limit=np.float64(time_limit),
         )
         script = Path(__file__).with_name("lp_highs.py")
@@ -148,8 +171,17 @@ def lp_assignment(
         lp_bound = float(out["lp_bound"])
     status = status if not fractional else f"{status} ({fractional} fractional)"
     result = _finish(
-        p[chosen], c[chosen], s[chosen], n_problems, n_craftsmen, slot_bonus, load_penalty, base_load, started,
-        status=status, lp_bound=lp_bound,
+        p[chosen],
+        c[chosen],
+        s[chosen],
+        n_problems,
+        n_craftsmen,
+        slot_bonus,
+        load_penalty,
+        base_load,
+        started,
+        status=status,
+        lp_bound=lp_bound,
     )
     result.peak_mb = peak_mb
     return result

@@ -42,7 +42,9 @@ class MatchingConfig:
     min_tag_overlap: int = 1  # a problem with tags needs craftsmen holding at least this many (0 = soft only)
 
     # --- assignment objective ---
-    staffing_bonus: float = 1.0  # gain per staffed slot, so staffing more problems beats slightly better pairs
+    staffing_bonus: float = (
+        1.0  # gain per staffed slot, so staffing more problems beats slightly better pairs
+    )
     priority_mountain_island: float = 1.5  # multiplies the staffing bonus in mountain and island counties
     urgency_factor: float = 0.25  # staffing bonus × (1 + factor × (urgency − 1)), urgency 1..3
     fairness_load_penalty: float = 0.0  # > 0: convex load penalty that spreads work (0 = off)

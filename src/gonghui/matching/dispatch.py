@@ -16,6 +16,7 @@ from .pool import CraftsmanPool, PreparedProblems
 from .solver import solve_assignment
 
 MAX_TERMS_SHOWN = 5
+NO_CONSTRAINTS = Constraints()
 
 
 @dataclass
@@ -100,11 +101,14 @@ def rank_candidates(
     ).reshape(-1, 2)
     candidates = pool.candidates(prepared, top_k=limit, forbidden=forbidden_idx)
     ranked = [
-        _candidate(pool, prepared, 0, int(j), float(s), explain) for j, s in zip(candidates.craftsman, candidates.score)
+        _candidate(pool, prepared, 0, int(j), float(s), explain)
+        for j, s in zip(candidates.craftsman, candidates.score, strict=False)
     ]
     reason = None
     if not ranked:
-        reason = _reason_unassigned(pool, prepared, 0, assigned=0, load=pool.current_load * 0, forbidden=forbidden_idx)
+        reason = _reason_unassigned(
+            pool, prepared, 0, assigned=0, load=pool.current_load * 0, forbidden=forbidden_idx
+        )
     return ranked, reason, prepared.issues + pool.issues
 
 
@@ -112,7 +116,7 @@ def rank_candidates(
 def dispatch(
     pool: CraftsmanPool,
     problems: list[Problem],
-    constraints: Constraints = Constraints(),
+    constraints: Constraints = NO_CONSTRAINTS,
     *,
     top_k: int | None = None,
     alternates: int = 3,
@@ -150,7 +154,12 @@ def dispatch(
         gain[np.isin(problem_idx * n + craftsman_idx, pending_keys)] += config.stability_bonus
         # A pending offer that is no longer allowed (now forbidden, craftsman gone) must not come back.
         allowed = np.isfinite(gain)
-        problem_idx, craftsman_idx, score, gain = problem_idx[allowed], craftsman_idx[allowed], score[allowed], gain[allowed]
+        problem_idx, craftsman_idx, score, gain = (
+            problem_idx[allowed],
+            craftsman_idx[allowed],
+            score[allowed],
+            gain[allowed],
+        )
 
     step = time.perf_counter()
     accepted_keys = set(map(tuple, accepted.tolist()))
@@ -175,10 +184,12 @@ def dispatch(
 
     step = time.perf_counter()
     real_score = {}
-    for p, c, s in zip(problem_idx.tolist(), craftsman_idx.tolist(), score.tolist()):
+    for p, c, s in zip(problem_idx.tolist(), craftsman_idx.tolist(), score.tolist(), strict=False):
         real_score[(p, c)] = max(s, real_score.get((p, c), -np.inf))
     pairs = []
-    for p, c, is_fixed in zip(solved.problem.tolist(), solved.craftsman.tolist(), solved.fixed.tolist()):
+    for p, c, is_fixed in zip(
+        solved.problem.tolist(), solved.craftsman.tolist(), solved.fixed.tolist(), strict=False
+    ):
         kind = ("accepted" if (p, c) in accepted_keys else "forced") if is_fixed else "solver"
         pair_score = real_score.get((p, c), 0.0)
         county = prepared.county[p]
@@ -187,7 +198,7 @@ def dispatch(
         pairs.append(AssignedPair(prepared.ids[p], pool.ids[c], pair_score, kind, distance, explainer))
 
     assigned_sets: dict[int, set[int]] = {}
-    for p, c in zip(solved.problem.tolist(), solved.craftsman.tolist()):
+    for p, c in zip(solved.problem.tolist(), solved.craftsman.tolist(), strict=False):
         assigned_sets.setdefault(p, set()).add(c)
     alternates_by_problem: dict[object, list[Candidate]] = {}
     if alternates > 0 and explain:
@@ -209,7 +220,9 @@ def dispatch(
         demand = int(max(prepared.problems[p].demand, 0))
         got = int(solved.assigned_per_problem[p]) if p < solved.assigned_per_problem.size else 0
         if got < demand or not prepared.valid[p]:
-            reason = _reason_unassigned(pool, prepared, p, assigned=got, load=solved.load, forbidden=forbidden_sorted)
+            reason = _reason_unassigned(
+                pool, prepared, p, assigned=got, load=solved.load, forbidden=forbidden_sorted
+            )
             unassigned.append(Unassigned(prepared.ids[p], demand, got, reason))
     timings["explain"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
@@ -220,13 +233,17 @@ def dispatch(
         unassigned=unassigned,
         issues=issues,
         objective=solved.objective,
-        min_load_shortfall={pool.ids[c]: int(v) for c, v in enumerate(solved.min_load_shortfall.tolist()) if v},
+        min_load_shortfall={
+            pool.ids[c]: int(v) for c, v in enumerate(solved.min_load_shortfall.tolist()) if v
+        },
         timings=timings,
     )
     if constraints.pending or constraints.accepted:
         previous = set(constraints.pending)
         now = {(pair.problem, pair.craftsman) for pair in pairs if pair.kind != "accepted"}
-        result.changes = ChangeSummary(kept=len(previous & now), added=len(now - previous), removed=len(previous - now))
+        result.changes = ChangeSummary(
+            kept=len(previous & now), added=len(now - previous), removed=len(previous - now)
+        )
     return result
 
 
@@ -237,7 +254,7 @@ def redispatch(
     *,
     accepted: list[tuple[object, object]] = (),
     declined: list[tuple[object, object]] = (),
-    constraints: Constraints = Constraints(),
+    constraints: Constraints = NO_CONSTRAINTS,
     **kwargs,
 ) -> DispatchResult:
     """Re-solve after declines or expired offers.
@@ -246,7 +263,9 @@ def redispatch(
     pending and kept unless a clearly better assignment exists (config.stability_bonus). `result.changes`
     says how many offers were kept, added and removed.
     """
-    previous_pairs = previous.pair_set() if isinstance(previous, DispatchResult) else set(map(tuple, previous))
+    previous_pairs = (
+        previous.pair_set() if isinstance(previous, DispatchResult) else set(map(tuple, previous))
+    )
     accepted_set = set(map(tuple, accepted)) | set(constraints.accepted)
     declined_set = set(map(tuple, declined))
     pending = tuple(sorted(previous_pairs - accepted_set - declined_set, key=str))
@@ -268,7 +287,10 @@ def _pairs_to_index(pairs, row_of, pool: CraftsmanPool, issues: list[Issue]) -> 
             issues.append(
                 Issue(
                     "unknown_reference",
-                    Message("issue.unknown_reference", {"problem": problem_id, "craftsman": craftsman_id, "kind": Message(kind)}),
+                    Message(
+                        "issue.unknown_reference",
+                        {"problem": problem_id, "craftsman": craftsman_id, "kind": Message(kind)},
+                    ),
                     problem=problem_id,
                     craftsman=craftsman_id,
                 )
@@ -278,7 +300,9 @@ def _pairs_to_index(pairs, row_of, pool: CraftsmanPool, issues: list[Issue]) -> 
     return np.array(out, np.int64).reshape(-1, 2)
 
 
-def _candidate(pool: CraftsmanPool, prepared: PreparedProblems, row: int, j: int, score: float, explain: bool) -> Candidate:
+def _candidate(
+    pool: CraftsmanPool, prepared: PreparedProblems, row: int, j: int, score: float, explain: bool
+) -> Candidate:
     county = prepared.county[row]
     distance = float(pool.distance_by_county[county, j]) if county >= 0 else None
     problem = prepared.problems[row]
@@ -288,10 +312,14 @@ def _candidate(pool: CraftsmanPool, prepared: PreparedProblems, row: int, j: int
         features = pool.pair_features(prepared, row, j)
         return features, explain_pair(pool, prepared, row, j, features=features)
 
-    return Candidate(pool.ids[j], score, distance_km=distance, cross_region=cross, explainer=explainer if explain else None)
+    return Candidate(
+        pool.ids[j], score, distance_km=distance, cross_region=cross, explainer=explainer if explain else None
+    )
 
 
-def explain_pair(pool: CraftsmanPool, prepared: PreparedProblems, row: int, j: int, *, kind: str = "solver", features=None) -> list[Message]:
+def explain_pair(
+    pool: CraftsmanPool, prepared: PreparedProblems, row: int, j: int, *, kind: str = "solver", features=None
+) -> list[Message]:
     """Parts of the explanation that staff read, strongest evidence first."""
     problem = prepared.problems[row]
     craftsman = pool.craftsmen[j]
@@ -317,14 +345,22 @@ def explain_pair(pool: CraftsmanPool, prepared: PreparedProblems, row: int, j: i
         parts.append(Message("explain.category", {"category": Message(f"category.{problem.category}")}))
     if features["industry"]:
         shared = [code for code in craftsman.industries if code[:3] == problem.industry[:3]]
-        parts.append(Message("explain.industry", {"industry": problem.industry if features["industry"] == 1 else shared[0]}))
+        parts.append(
+            Message(
+                "explain.industry", {"industry": problem.industry if features["industry"] == 1 else shared[0]}
+            )
+        )
     if problem.online:
         parts.append(Message("explain.online"))
     elif np.isfinite(features["distance_km"]):
         parts.append(Message("explain.distance", {"km": round(features["distance_km"])}))
         if features["distance_km"] > craftsman.radius_km:
             parts.append(Message("explain.cross_region", {"radius": round(craftsman.radius_km)}))
-    parts.append(Message("explain.load", {"load": int(pool.current_load[j]), "capacity": int(max(pool.max_load[j], 0))}))
+    parts.append(
+        Message(
+            "explain.load", {"load": int(pool.current_load[j]), "capacity": int(max(pool.max_load[j], 0))}
+        )
+    )
     if craftsman.honours:
         parts.append(Message("explain.honours", {"honours": list(craftsman.honours)}))
     if craftsman.rating is not None:
@@ -332,7 +368,9 @@ def explain_pair(pool: CraftsmanPool, prepared: PreparedProblems, row: int, j: i
     return parts
 
 
-def _reason_unassigned(pool: CraftsmanPool, prepared: PreparedProblems, row: int, *, assigned: int, load, forbidden) -> Message:
+def _reason_unassigned(
+    pool: CraftsmanPool, prepared: PreparedProblems, row: int, *, assigned: int, load, forbidden
+) -> Message:
     """Why a problem (or some of its slots) got nobody, in words, from the most basic cause down."""
     problem = prepared.problems[row]
     problem_issues = [issue for issue in prepared.issues if issue.problem == problem.id]
@@ -345,7 +383,11 @@ def _reason_unassigned(pool: CraftsmanPool, prepared: PreparedProblems, row: int
     tags = list(dict.fromkeys(problem.tags))
     holders = np.ones(n, bool)
     if tags and prepared.tag_need[row]:
-        overlap = (prepared.tag_query[row] @ pool.tag_matrix).toarray().ravel() if pool.tag_matrix.shape[0] else np.zeros(n)
+        overlap = (
+            (prepared.tag_query[row] @ pool.tag_matrix).toarray().ravel()
+            if pool.tag_matrix.shape[0]
+            else np.zeros(n)
+        )
         holders = overlap >= prepared.tag_need[row]
     active = pool.available & holders
     if tags and not active.any():

@@ -55,7 +55,13 @@ class Craftsman:
 
     @property
     def text(self) -> str:
-        parts = [" ".join(self.specialties), " ".join(self.tags), self.occupation, self.experience, *self.solved_texts]
+        parts = [
+            " ".join(self.specialties),
+            " ".join(self.tags),
+            self.occupation,
+            self.experience,
+            *self.solved_texts,
+        ]
         return " ".join(part for part in parts if part)
 
     @property

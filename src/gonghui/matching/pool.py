@@ -64,7 +64,9 @@ class CandidateSet:
 
 
 class CraftsmanPool:
-    def __init__(self, craftsmen: list[Craftsman], geography: Geography, config: MatchingConfig = DEFAULT_CONFIG):
+    def __init__(
+        self, craftsmen: list[Craftsman], geography: Geography, config: MatchingConfig = DEFAULT_CONFIG
+    ):
         self.config = config
         self.geography = geography
         self.craftsmen = list(craftsmen)
@@ -75,7 +77,9 @@ class CraftsmanPool:
         valid = np.ones(n, bool)
         for j, c in enumerate(self.craftsmen):
             if c.id in self.position:
-                self.issues.append(_issue("duplicate_id", craftsman=c.id, kind=Message("kind.craftsman"), id=c.id))
+                self.issues.append(
+                    _issue("duplicate_id", craftsman=c.id, kind=Message("kind.craftsman"), id=c.id)
+                )
                 valid[j] = False
                 continue
             self.position[c.id] = j
@@ -83,7 +87,9 @@ class CraftsmanPool:
         for j in np.flatnonzero(self.county < 0).tolist():
             c = self.craftsmen[j]
             self.issues.append(
-                _issue("unknown_county", craftsman=c.id, kind=Message("kind.craftsman"), id=c.id, county=c.county)
+                _issue(
+                    "unknown_county", craftsman=c.id, kind=Message("kind.craftsman"), id=c.id, county=c.county
+                )
             )
             valid[j] = False
         self.max_load = np.array([c.max_load for c in self.craftsmen], np.int64)
@@ -100,7 +106,9 @@ class CraftsmanPool:
             )
         for j in np.flatnonzero(self.current_load > np.maximum(self.max_load, 0)).tolist():
             c = self.craftsmen[j]
-            self.issues.append(_issue("current_over_max", craftsman=c.id, id=c.id, load=c.current_load, max_load=c.max_load))
+            self.issues.append(
+                _issue("current_over_max", craftsman=c.id, id=c.id, load=c.current_load, max_load=c.max_load)
+            )
         self.valid = valid
         self.free = np.where(valid, np.clip(self.max_load - self.current_load, 0, None), 0)
         self.min_needed = np.minimum(np.clip(self.min_load - self.current_load, 0, None), self.free)
@@ -109,7 +117,9 @@ class CraftsmanPool:
         self.cross = np.array([c.cross_region for c in self.craftsmen], bool)
         self.tag_sets = [set(c.tags) for c in self.craftsmen]
 
-        self.index = RelevanceIndex([c.text for c in self.craftsmen], mode=config.segmentation, k1=config.bm25_k1, b=config.bm25_b)
+        self.index = RelevanceIndex(
+            [c.text for c in self.craftsmen], mode=config.segmentation, k1=config.bm25_k1, b=config.bm25_b
+        )
         self._build_structured()
 
     # ------------------------------------------------------------------ tables
@@ -140,12 +150,18 @@ class CraftsmanPool:
             incidence(self.division_vocab, lambda c: [_division(code) for code in c.industries]),
         ]
         self.offsets = np.cumsum([0] + [b.shape[0] for b in blocks])
-        self.feature_matrix = sp.vstack(blocks, format="csr", dtype=np.float32) if n else sp.csr_matrix((0, 0))
+        self.feature_matrix = (
+            sp.vstack(blocks, format="csr", dtype=np.float32) if n else sp.csr_matrix((0, 0))
+        )
 
         honour = np.array([config.honour_level(c.honours) for c in self.craftsmen], np.float64)
-        rating = np.array([0.5 if c.rating is None else (np.clip(c.rating, 1, 5) - 1) / 4 for c in self.craftsmen])
+        rating = np.array(
+            [0.5 if c.rating is None else (np.clip(c.rating, 1, 5) - 1) / 4 for c in self.craftsmen]
+        )
         free_share = np.divide(self.free, np.maximum(self.max_load, 1)).astype(np.float64)
-        self.static_score = config.weight_honours * honour + config.weight_rating * rating + config.weight_load * free_share
+        self.static_score = (
+            config.weight_honours * honour + config.weight_rating * rating + config.weight_load * free_share
+        )
         self.honour = honour
 
         # Geo rows: for each county, a local row and a cross-region row; one online row at the end.
@@ -157,8 +173,14 @@ class CraftsmanPool:
         base = (config.weight_distance * closeness + self.static_score[None, :]).astype(np.float32)
         local = np.where(in_radius & usable[None, :], base, INELIGIBLE)
         cross = np.where((in_radius | self.cross[None, :]) & usable[None, :], base, INELIGIBLE)
-        online = np.where(usable, np.float32(config.weight_distance) + self.static_score, INELIGIBLE).astype(np.float32)
-        self.geo_table = np.vstack([local, cross, online[None, :]]).astype(np.float32) if n else np.zeros((2 * n_counties + 1, 0), np.float32)
+        online = np.where(usable, np.float32(config.weight_distance) + self.static_score, INELIGIBLE).astype(
+            np.float32
+        )
+        self.geo_table = (
+            np.vstack([local, cross, online[None, :]]).astype(np.float32)
+            if n
+            else np.zeros((2 * n_counties + 1, 0), np.float32)
+        )
         self.distance_by_county = distance.astype(np.float32)
         self.usable = usable
 
@@ -189,7 +211,9 @@ class CraftsmanPool:
         county = self.geography.code_index([p.county for p in problems])
         for i in np.flatnonzero(county < 0).tolist():
             p = problems[i]
-            issues.append(_issue("unknown_county", problem=p.id, kind=Message("kind.problem"), id=p.id, county=p.county))
+            issues.append(
+                _issue("unknown_county", problem=p.id, kind=Message("kind.problem"), id=p.id, county=p.county)
+            )
             valid[i] = False
         valid &= county >= 0
 
@@ -222,15 +246,22 @@ class CraftsmanPool:
                 vals.append(config.weight_industry / 2)
         n_features = self.feature_matrix.shape[0]
         structured = sp.csr_matrix((vals, (rows, cols)), shape=(len(problems), n_features), dtype=np.float32)
-        text_full = sp.hstack([text_part, sp.csr_matrix((len(problems), n_features - text_part.shape[1]))], format="csr")
+        text_full = sp.hstack(
+            [text_part, sp.csr_matrix((len(problems), n_features - text_part.shape[1]))], format="csr"
+        )
         query = (text_full + structured).astype(np.float32).tocsr()
         tag_query = sp.csr_matrix(
-            (np.ones(len(bin_rows), np.float32), (bin_rows, bin_cols)), shape=(len(problems), len(self.tag_vocab))
+            (np.ones(len(bin_rows), np.float32), (bin_rows, bin_cols)),
+            shape=(len(problems), len(self.tag_vocab)),
         )
 
         n_counties = len(self.geography)
-        mode = np.array([MODE_ONLINE if p.online else (MODE_CROSS if p.cross_region else MODE_LOCAL) for p in problems])
-        geo_row = np.where(mode == MODE_ONLINE, 2 * n_counties, np.where(mode == MODE_CROSS, n_counties, 0) + county)
+        mode = np.array(
+            [MODE_ONLINE if p.online else (MODE_CROSS if p.cross_region else MODE_LOCAL) for p in problems]
+        )
+        geo_row = np.where(
+            mode == MODE_ONLINE, 2 * n_counties, np.where(mode == MODE_CROSS, n_counties, 0) + county
+        )
         geo_row = np.where(valid, geo_row, -1)
 
         priority = np.where(county >= 0, self.geography.priority_flag[np.clip(county, 0, None)], False)
@@ -239,8 +270,18 @@ class CraftsmanPool:
         slot_bonus = slot_bonus * (1 + config.urgency_factor * (urgency - 1))
         demand = np.where(valid, np.array([max(p.demand, 0) for p in problems], np.int64), 0)
         return PreparedProblems(
-            problems=list(problems), ids=ids, tokens=tokens, query=query, tag_query=tag_query, tag_need=tag_need,
-            geo_row=geo_row, county=county, demand=demand, slot_bonus=slot_bonus, priority=priority, valid=valid,
+            problems=list(problems),
+            ids=ids,
+            tokens=tokens,
+            query=query,
+            tag_query=tag_query,
+            tag_need=tag_need,
+            geo_row=geo_row,
+            county=county,
+            demand=demand,
+            slot_bonus=slot_bonus,
+            priority=priority,
+            valid=valid,
             issues=issues,
         )
 
@@ -279,7 +320,11 @@ class CraftsmanPool:
         started = time.perf_counter()
         n = len(self.craftsmen)
         top_k = n if top_k is None else min(top_k, n)
-        forbidden = np.zeros((0, 2), np.int64) if forbidden is None else np.asarray(forbidden, np.int64).reshape(-1, 2)
+        forbidden = (
+            np.zeros((0, 2), np.int64)
+            if forbidden is None
+            else np.asarray(forbidden, np.int64).reshape(-1, 2)
+        )
         forbidden = forbidden[np.argsort(forbidden[:, 0], kind="stable")]
         out_p, out_c, out_s = [], [], []
         n_problems = len(prepared.ids)
@@ -305,7 +350,9 @@ class CraftsmanPool:
             out_c.append(top[keep])
             out_s.append(top_scores[keep])
         if out_p:
-            result = CandidateSet(np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_s).astype(np.float64))
+            result = CandidateSet(
+                np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_s).astype(np.float64)
+            )
         else:
             empty = np.zeros(0, np.int64)
             result = CandidateSet(empty, empty, np.zeros(0))
@@ -329,7 +376,9 @@ class CraftsmanPool:
         else:
             industry = 0.0
         county = prepared.county[row]
-        distance = float(self.distance_by_county[county, j]) if county >= 0 and len(self.geography) else float("inf")
+        distance = (
+            float(self.distance_by_county[county, j]) if county >= 0 and len(self.geography) else float("inf")
+        )
         closeness = 1.0 if p.online else float(np.exp(-distance / config.distance_scale_km))
         return {
             "text": text / config.weight_text if config.weight_text else 0.0,

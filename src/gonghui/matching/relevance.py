@@ -55,7 +55,9 @@ class RelevanceIndex:
             indptr.append(len(indices))
         indices_arr = np.asarray(indices, np.int64)
         data = np.ones(indices_arr.size, np.float32)
-        matrix = sp.csr_matrix((data, indices_arr, np.asarray(indptr)), shape=(len(token_lists), self.matrix.shape[0]))
+        matrix = sp.csr_matrix(
+            (data, indices_arr, np.asarray(indptr)), shape=(len(token_lists), self.matrix.shape[0])
+        )
         norm = np.asarray(matrix @ self.term_max).ravel()
         scale = np.divide(weight, norm, out=np.zeros_like(norm), where=norm > 0).astype(np.float32)
         return sp.diags(scale) @ matrix

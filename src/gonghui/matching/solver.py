@@ -29,7 +29,9 @@ from ortools.graph.python import min_cost_flow
 from .issues import Issue
 from .messages import Message
 
-DEFAULT_SCALE = 1_000_000  # float score → integer cost; 1e-6 resolution keeps the rounding gap far below 0.01 %
+DEFAULT_SCALE = (
+    1_000_000  # float score → integer cost; 1e-6 resolution keeps the rounding gap far below 0.01 %
+)
 
 
 @dataclass
@@ -95,7 +97,9 @@ def solve_assignment(
     issues: list[Issue] = []
 
     demand, max_load, min_load = _repair_bounds(demand, max_load, min_load, pid, cid, issues)
-    problem, craftsman, score = _clean_pairs(problem, craftsman, score, n_problems, n_craftsmen, pid, cid, issues)
+    problem, craftsman, score = _clean_pairs(
+        problem, craftsman, score, n_problems, n_craftsmen, pid, cid, issues
+    )
     forbidden_keys = _pair_keys(forbidden, n_problems, n_craftsmen, pid, cid, issues)
     forced_pairs = _pair_array(forced, n_problems, n_craftsmen, pid, cid, issues)
 
@@ -114,13 +118,21 @@ def solve_assignment(
             continue
         if forced_per_problem[p] >= demand[p]:
             issues.append(
-                _issue("forced_over_demand", problem=pid(p), count=int(forced_per_problem[p]) + 1, demand=int(demand[p]))
+                _issue(
+                    "forced_over_demand",
+                    problem=pid(p),
+                    count=int(forced_per_problem[p]) + 1,
+                    demand=int(demand[p]),
+                )
             )
             continue
         if forced_per_craftsman[c] >= max_load[c]:
             issues.append(
                 _issue(
-                    "forced_over_capacity", craftsman=cid(c), count=int(forced_per_craftsman[c]) + 1, capacity=int(max_load[c])
+                    "forced_over_capacity",
+                    craftsman=cid(c),
+                    count=int(forced_per_craftsman[c]) + 1,
+                    capacity=int(max_load[c]),
                 )
             )
             continue
@@ -139,7 +151,13 @@ def solve_assignment(
         in_forced = np.isin(keys, forced_keys)
         drop |= in_forced
     # Scores of forced pairs: taken from the pair list where present, else 0.
-    score_lookup = dict(zip(keys[np.isin(keys, forced_keys)].tolist(), score[np.isin(keys, forced_keys)].tolist()))
+    score_lookup = dict(
+        zip(
+            keys[np.isin(keys, forced_keys)].tolist(),
+            score[np.isin(keys, forced_keys)].tolist(),
+            strict=False,
+        )
+    )
     forced_scores = np.array([score_lookup.get(k, 0.0) for k in forced_keys.tolist()], dtype=np.float64)
     free = ~drop
     fp, fc, fs = problem[free], craftsman[free], score[free]
@@ -165,7 +183,9 @@ def solve_assignment(
     load = np.bincount(all_c, minlength=n_craftsmen).astype(np.int64)
     shortfall = np.clip(min_load - load, 0, None)
     for c in np.flatnonzero(shortfall).tolist():
-        issues.append(_issue("min_load_unmet", craftsman=cid(c), min_load=int(min_load[c]), load=int(load[c])))
+        issues.append(
+            _issue("min_load_unmet", craftsman=cid(c), min_load=int(min_load[c]), load=int(load[c]))
+        )
 
     objective = objective_value(all_p, all_s, load, slot_bonus, load_penalty, base_load)
     return SolverResult(
@@ -277,7 +297,13 @@ def _repair_bounds(demand, max_load, min_load, pid, cid, issues):
     max_load = np.clip(max_load, 0, None)
     for c in np.flatnonzero(min_load > max_load).tolist():
         issues.append(
-            _issue("min_above_max", craftsman=cid(c), id=cid(c), min_load=int(min_load[c]), max_load=int(max_load[c]))
+            _issue(
+                "min_above_max",
+                craftsman=cid(c),
+                id=cid(c),
+                min_load=int(min_load[c]),
+                max_load=int(max_load[c]),
+            )
         )
     min_load = np.clip(np.minimum(min_load, max_load), 0, None)
     return demand, max_load, min_load

@@ -34,15 +34,30 @@ CITY_PROFILES = {
     "3311": {"C203": 3, "C153": 3, "C344": 1, "C338": 1},  # 丽水
 }
 NOISE = (
-    "我公司是一家小微企业，", "近期订单增加，", "影响交货期，", "希望有经验的师傅上门指导。", "客户反映较多，",
-    "车间老师傅退休后，", "想请劳模工匠帮忙诊断。", "", "", "",
+    "我公司是一家小微企业，",
+    "近期订单增加，",
+    "影响交货期，",
+    "希望有经验的师傅上门指导。",
+    "客户反映较多，",
+    "车间老师傅退休后，",
+    "想请劳模工匠帮忙诊断。",
+    "",
+    "",
+    "",
 )
 
 
 def load_counties(path: Path = REGIONS_PATH) -> list[County]:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     return [
-        County(str(c["code"]), c["name"], float(c["lat"]), float(c["lng"]), bool(c.get("mountain")), bool(c.get("island")))
+        County(
+            str(c["code"]),
+            c["name"],
+            float(c["lat"]),
+            float(c["lng"]),
+            bool(c.get("mountain")),
+            bool(c.get("island")),
+        )
         for c in data["counties"]
     ]
 
@@ -54,7 +69,9 @@ class Instance:
     craftsmen: list[Craftsman]
 
 
-def generate_instance(n_problems: int, n_craftsmen: int, seed: int = 0, counties: list[County] | None = None) -> Instance:
+def generate_instance(
+    n_problems: int, n_craftsmen: int, seed: int = 0, counties: list[County] | None = None
+) -> Instance:
     rng = np.random.default_rng(seed)
     counties = counties if counties is not None else load_counties()
     geography = Geography(counties)
@@ -92,7 +109,14 @@ def generate_instance(n_problems: int, n_craftsmen: int, seed: int = 0, counties
         symptom = skill.symptoms[rng.integers(len(skill.symptoms))]
         extra_terms = pick(list(skill.terms), 2)
         description = "".join(
-            [NOISE[rng.integers(len(NOISE))], symptom, "，涉及", "、".join(extra_terms), "。", NOISE[rng.integers(len(NOISE))]]
+            [
+                NOISE[rng.integers(len(NOISE))],
+                symptom,
+                "，涉及",
+                "、".join(extra_terms),
+                "。",
+                NOISE[rng.integers(len(NOISE))],
+            ]
         )
         priority = county.mountain or county.island
         problems.append(

@@ -39,16 +39,21 @@ def form_teams(
     *,
     candidates_per_problem: int = 30,
     time_limit_seconds: float = 10.0,
-    workers: int = 2,
+    workers: int = 8,  # the CP-SAT portfolio needs its LP-based workers: with 1-2 it stalls on FEASIBLE
 ) -> TeamResult:
     started = time.perf_counter()
     prepared = pool.prepare(problems)
     cands = pool.candidates(prepared, top_k=candidates_per_problem)
     model = cp_model.CpModel()
     x: dict[tuple[int, int], cp_model.IntVar] = {}
-    for p, c in zip(cands.problem.tolist(), cands.craftsman.tolist()):
+    for p, c in zip(cands.problem.tolist(), cands.craftsman.tolist(), strict=False):
         x[(p, c)] = model.NewBoolVar(f"x_{p}_{c}")
-    score = {(p, c): s for p, c, s in zip(cands.problem.tolist(), cands.craftsman.tolist(), cands.score.tolist())}
+    score = {
+        (p, c): s
+        for p, c, s in zip(
+            cands.problem.tolist(), cands.craftsman.tolist(), cands.score.tolist(), strict=False
+        )
+    }
     staffed = [model.NewBoolVar(f"staffed_{p}") for p in range(len(problems))]
     members_of: dict[int, list[int]] = {}
     for p, c in x:
@@ -70,7 +75,7 @@ def form_teams(
         model.Add(size <= max(problem.demand, len(tags))).OnlyEnforceIf(staffed[p])
         model.Add(size == 0).OnlyEnforceIf(staffed[p].Not())
     by_craftsman: dict[int, list[cp_model.IntVar]] = {}
-    for (p, c), var in x.items():
+    for (_p, c), var in x.items():
         by_craftsman.setdefault(c, []).append(var)
     for c, variables in by_craftsman.items():
         model.Add(sum(variables) <= int(pool.free[c]))
@@ -114,7 +119,9 @@ def form_teams(
                 detail = next((i.message for i in prepared.issues if i.problem == problem.id), reason)
                 reason = Message("reason.invalid_input", {"detail": detail})
             unassigned.append(Unassigned(problem.id, problem.demand, 0, reason))
-    return TeamResult(teams, unassigned, list(prepared.issues), status_name, time.perf_counter() - started, covered)
+    return TeamResult(
+        teams, unassigned, list(prepared.issues), status_name, time.perf_counter() - started, covered
+    )
 
 
 def _team_explainer(pool, prepared, p, c, team_tags):
@@ -128,5 +135,3 @@ def team_covers(pool: CraftsmanPool, problem: Problem, member_ids: list) -> bool
     tags = set(problem.tags)
     held = set().union(*(pool.tag_sets[pool.position[m]] for m in member_ids)) if member_ids else set()
     return tags <= held
-
-

@@ -105,7 +105,7 @@ def matched_spans(text: str, tokens: set[str]) -> list[str]:
                 covered[i] = True
             start = text.find(token, start + 1)
     spans, current = [], []
-    for char, is_covered in zip(text, covered):
+    for char, is_covered in zip(text, covered, strict=False):
         if is_covered:
             current.append(char)
         elif current:
