@@ -111,7 +111,7 @@ def test_bad_input_is_reported_not_raised():
         [0, 0, 5, 1, 1],
         [0, 1, 0, 9, 2],
         [0.5, float("nan"), 0.4, 0.3, 0.6],
-        demand=[1, 0],
+        demand=[1, -2],
         max_load=[-1, 2, 1],
         min_load=[0, 3, 0],
         forced=[(0, 2), (0, 2)],
@@ -133,7 +133,7 @@ def test_bad_input_is_reported_not_raised():
     assert result.num_pairs == 0
     assert (
         result.issues[0].text("en")
-        == "problem P2 asks for an invalid number of craftsmen (0; must be 1 or more)"
+        == "problem P2 asks for an invalid number of craftsmen (-2; must be 1 or more)"
     )
 
 

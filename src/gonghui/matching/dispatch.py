@@ -53,7 +53,11 @@ class Unassigned:
 
 @dataclass
 class ChangeSummary:
-    """How re-dispatch changed the previous offers (accepted pairs never change)."""
+    """How re-dispatch changed the previous offers (accepted pairs never change).
+
+    kept: offers that stay; added: new offers to send; removed: offers withdrawn or declined;
+    changed = added + removed.
+    """
 
     kept: int
     added: int
@@ -121,8 +125,12 @@ def dispatch(
     top_k: int | None = None,
     alternates: int = 3,
     explain: bool = True,
+    previous_pairs: set[tuple[object, object]] | None = None,
 ) -> DispatchResult:
-    """Assign a batch of problems optimally (see solver.py for the objective)."""
+    """Assign a batch of problems optimally (see solver.py for the objective).
+
+    With `previous_pairs` (earlier offers, accepted ones excluded) the result says how many changed.
+    """
     config = pool.config
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -180,7 +188,8 @@ def dispatch(
         scale=config.score_scale,
     )
     timings["solve"] = time.perf_counter() - step
-    issues.extend(solved.issues)
+    known = {(i.code, i.problem, i.craftsman) for i in issues}
+    issues.extend(i for i in solved.issues if (i.code, i.problem, i.craftsman) not in known)
 
     step = time.perf_counter()
     real_score = {}
@@ -238,8 +247,8 @@ def dispatch(
         },
         timings=timings,
     )
-    if constraints.pending or constraints.accepted:
-        previous = set(constraints.pending)
+    if previous_pairs is not None:
+        previous = set(previous_pairs)
         now = {(pair.problem, pair.craftsman) for pair in pairs if pair.kind != "accepted"}
         result.changes = ChangeSummary(
             kept=len(previous & now), added=len(now - previous), removed=len(previous - now)
@@ -275,7 +284,7 @@ def redispatch(
         accepted=tuple(accepted_set),
         pending=pending,
     )
-    return dispatch(pool, problems, merged, **kwargs)
+    return dispatch(pool, problems, merged, previous_pairs=previous_pairs - accepted_set, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------- helpers

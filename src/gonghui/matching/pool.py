@@ -150,9 +150,10 @@ class CraftsmanPool:
             incidence(self.division_vocab, lambda c: [_division(code) for code in c.industries]),
         ]
         self.offsets = np.cumsum([0] + [b.shape[0] for b in blocks])
-        self.feature_matrix = (
-            sp.vstack(blocks, format="csr", dtype=np.float32) if n else sp.csr_matrix((0, 0))
-        )
+        if n:
+            self.feature_matrix = sp.vstack(blocks, format="csr", dtype=np.float32)
+        else:  # scipy drops empty blocks when stacking; keep the feature rows for the offsets
+            self.feature_matrix = sp.csr_matrix((int(self.offsets[-1]), 0), dtype=np.float32)
 
         honour = np.array([config.honour_level(c.honours) for c in self.craftsmen], np.float64)
         rating = np.array(

@@ -289,7 +289,7 @@ def _solve_flow(fp, fc, fs, demand, max_load, min_load, slot_bonus, load_penalty
 
 
 def _repair_bounds(demand, max_load, min_load, pid, cid, issues):
-    for p in np.flatnonzero(demand < 1).tolist():
+    for p in np.flatnonzero(demand < 0).tolist():  # 0 is fine here: nothing needed
         issues.append(_issue("bad_demand", problem=pid(p), id=pid(p), value=int(demand[p])))
     demand = np.clip(demand, 0, None)
     for c in np.flatnonzero(max_load < 0).tolist():

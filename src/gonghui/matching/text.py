@@ -113,9 +113,10 @@ def matched_spans(text: str, tokens: set[str]) -> list[str]:
             current = []
     if current:
         spans.append("".join(current))
-    seen, result = set(), []
+    spans = [span for span in spans if len(span) > 1 or not _CJK.match(span)]
+    # Title and description often repeat each other: keep each span once, and not inside a longer one.
+    result: list[str] = []
     for span in spans:
-        if (len(span) > 1 or not _CJK.match(span)) and span not in seen:
-            seen.add(span)
+        if span not in result and not any(span in other for other in spans if len(other) > len(span)):
             result.append(span)
     return result
