@@ -102,7 +102,7 @@ def build(ctx):
     unionised = [e for e in enterprises if e.unionised]
 
     # Members: employees of unionised enterprises, plus new-employment-form workers in the holding unions.
-    n_members = ctx.pick(6000, 120000)
+    n_members = ctx.pick(6000, 50000)
     members = []
     seen_ids: set[str] = set()
     today = date(2025, 12, 31)
