@@ -1,8 +1,12 @@
-"""The background processes that ``gonghui up`` starts beside the web server (worker, scheduler)."""
+"""The background processes that ``gonghui up`` starts beside the web server: one queue worker, one scheduler."""
 
 import sys
 
 
 def background_commands() -> list[list[str]]:
-    """Commands for the embedded default: one task worker on the database backend."""
-    return [[sys.executable, "-m", "gonghui.cli", "db_worker"]]
+    """Commands for the embedded default (database queue on the same SQLite or PostgreSQL database)."""
+    gonghui = [sys.executable, "-m", "gonghui.cli"]
+    return [
+        [*gonghui, "db_worker", "--queue-name", "*", "--no-reload", "--interval", "1"],
+        [*gonghui, "scheduler"],
+    ]
