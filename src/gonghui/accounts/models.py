@@ -89,7 +89,8 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("角色分配")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role="staff") | models.Q(organisation__isnull=False), name="staff_has_organisation"
+                condition=~models.Q(role="staff") | models.Q(organisation__isnull=False),
+                name="staff_has_organisation",
             ),
             models.CheckConstraint(
                 condition=~models.Q(role="enterprise") | models.Q(enterprise__isnull=False),
@@ -99,3 +100,42 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.organisation or self.enterprise or ''}".strip()
+
+
+class SmsCode(models.Model):
+    """A 6-digit login code sent by SMS. Only its keyed hash is kept; it is good for one login within 5 minutes."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"sms code {self.pk}"
+
+
+class MemberCodeScan(models.Model):
+    """One check of a member code (工惠码), accepted or refused with a reason; the token id makes a replay visible."""
+
+    token_id = models.CharField(max_length=32, db_index=True)
+    member_ref = models.CharField(max_length=32, blank=True)
+    checked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField(default=timezone.now)
+    accepted = models.BooleanField(default=False)
+    reason = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token_id"], condition=models.Q(accepted=True), name="member_code_used_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.token_id} {self.reason or 'ok'}"

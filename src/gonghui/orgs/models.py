@@ -1,3 +1,5 @@
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,12 @@ class Organisation(models.Model):
     code = models.CharField(_("组织代码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=128)
     level = models.CharField(_("层级"), max_length=16, choices=OrgLevel.choices, db_index=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
     # The county's union for new-employment-form workers that workers without a unionised employer join online.
     is_holding_union = models.BooleanField(_("新就业形态工会（兜底入会）"), default=False)
     enterprise = models.ForeignKey(
@@ -69,7 +75,9 @@ class Enterprise(models.Model):
     name = models.CharField(_("企业名称"), max_length=128)
     industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices)
     industry_division = models.CharField(_("行业大类代码"), max_length=2, blank=True)
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划"))
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     employees = models.PositiveIntegerField(_("职工人数"), default=0)
     above_designated_size = models.BooleanField(_("规模以上"), default=False)
@@ -139,6 +147,11 @@ class MemberStatus(models.TextChoices):
     LEFT = "left", _("已转出/退会")
 
 
+def new_code_ref() -> str:
+    """A random, meaningless reference for the member code (工惠码): it reveals nothing about the person."""
+    return secrets.token_hex(8)
+
+
 class Member(models.Model):
     user = models.OneToOneField(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
@@ -152,16 +165,32 @@ class Member(models.Model):
     phone = PII("phone", normalise=normalise_mobile)
     gender = models.CharField(_("性别"), max_length=1, choices=[("M", _("男")), ("F", _("女"))], blank=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    union = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("所在工会"))
-    enterprise = models.ForeignKey(
-        Enterprise, null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name=_("工作单位")
+    union = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("所在工会")
     )
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划"))
-    occupation = models.CharField(_("职业"), max_length=20, choices=Occupation.choices, default=Occupation.OTHER)
-    skill_grade = models.CharField(_("技能等级"), max_length=8, choices=SkillGrade.choices, default=SkillGrade.NONE)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("工作单位"),
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
+    occupation = models.CharField(
+        _("职业"), max_length=20, choices=Occupation.choices, default=Occupation.OTHER
+    )
+    skill_grade = models.CharField(
+        _("技能等级"), max_length=8, choices=SkillGrade.choices, default=SkillGrade.NONE
+    )
     join_date = models.DateField(_("入会日期"))
-    status = models.CharField(_("状态"), max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
     model_worker = models.BooleanField(_("劳动模范"), default=False)
+    code_ref = models.CharField(max_length=16, default=new_code_ref, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_region_field = "region__code"
@@ -172,7 +201,9 @@ class Member(models.Model):
         verbose_name_plural = _("会员")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number_hash"], condition=~models.Q(id_number_hash=""), name="member_unique_id_number"
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
+                name="member_unique_id_number",
             )
         ]
 
@@ -189,4 +220,65 @@ class Member(models.Model):
     def scope_owner_q(cls, actor):
         if actor.role == "member" and actor.user_id:
             return models.Q(user_id=actor.user_id)
+        return None
+
+
+class JoinStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class JoinApplication(models.Model):
+    """A worker without a unionised employer asks to join through a county's holding union (新就业形态工会)."""
+
+    applicant = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="join_applications")
+    union = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="join_applications",
+        verbose_name=_("申请加入的工会"),
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区划")
+    )
+    name = models.CharField(_("姓名"), max_length=32)
+    id_number_cipher = models.TextField(default="")
+    id_number_hash = models.CharField(max_length=64, db_index=True)
+    phone_cipher = models.TextField(default="")
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    id_number = PII("id_number", normalise=lambda v: (v or "").strip().upper())
+    phone = PII("phone", normalise=normalise_mobile)
+    occupation = models.CharField(_("职业"), max_length=20, choices=Occupation.choices)
+    employer_name = models.CharField(_("工作单位或平台"), max_length=128, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=JoinStatus.choices, default=JoinStatus.PENDING)
+    reason = models.CharField(_("审核意见"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_region_field = "region__code"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("入会申请")
+        verbose_name_plural = _("入会申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant"], condition=models.Q(status="pending"), name="one_pending_join_per_user"
+            )
+        ]
+
+    def __str__(self):
+        from gonghui.core.masking import mask_name
+
+        return f"{mask_name(self.name)} → {self.union}"
+
+    @classmethod
+    def scope_owner_q(cls, actor):
+        if actor.user_id and not actor.is_staff:
+            return models.Q(applicant_id=actor.user_id)
         return None
