@@ -15,7 +15,7 @@ from gonghui.orgs.models import Organisation
 
 
 def run_gonghui(*args, env=None, tmp_path):
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "GONGHUI_TESTING", "DJANGO_SETTINGS_MODULE")}
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "GONGHUI_TESTING", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     full_env.update({"GONGHUI_VAR_DIR": str(tmp_path)})
     full_env.update(env or {})
     return subprocess.run(
