@@ -89,7 +89,7 @@ def _record(
     return run
 
 
-def dispatch(run_id: int) -> bool:
+def dispatch(run_id: int, now: dt.datetime | None = None) -> bool:
     """Hand a waiting run to the queue. Returns whether the queue accepted it; failures leave it for the sweeper."""
     run = JobRun.objects.filter(pk=run_id, state__in=WAITING_STATES).first()
     if run is None:
@@ -106,7 +106,7 @@ def dispatch(run_id: int) -> bool:
         )
         return False
     queued = spec.task
-    if run.due_at > timezone.now():
+    if run.due_at > (now or timezone.now()):
         if not queued.get_backend().supports_defer:
             return False  # the sweeper hands it over when it is due
         queued = queued.using(run_after=run.due_at)
@@ -115,13 +115,14 @@ def dispatch(run_id: int) -> bool:
         result = queued.enqueue(*run.args, **{**run.kwargs, RUN_KWARG: run.pk})
     except Exception as exc:  # a broker that is down raises its own connection errors
         logger.warning(
-            "job %s run #%s could not be handed to the queue (%r); it stays recorded and the sweeper retries",
+            "job %s run #%s could not be handed to the queue (%s: %s); it stays recorded and the sweeper retries",
             run.task_path,
             run.pk,
+            type(exc).__name__,
             exc,
         )
         JobRun.objects.filter(pk=run.pk, attempts=attempts).update(
-            dispatched_at=None, note=f"enqueue failed: {exc!r}"[:300]
+            dispatched_at=None, note=f"enqueue failed: {type(exc).__name__}: {exc}"[:300]
         )
         return False
     # Only if no worker has claimed it meanwhile (a fast worker may already be done with it).
@@ -176,7 +177,10 @@ def _claim(run_id: int, spec: JobSpec) -> JobRun | None:
         run.attempts += 1
         run.started_at = now
         run.lease_expires_at = now + dt.timedelta(seconds=spec.timeout_seconds)
-        run.save(update_fields=["state", "attempts", "started_at", "lease_expires_at"])
+        run.dispatched_at = (
+            run.dispatched_at or now
+        )  # a worker has it, whether or not dispatch() noted that yet
+        run.save(update_fields=["state", "attempts", "started_at", "lease_expires_at", "dispatched_at"])
     return run
 
 

@@ -123,7 +123,7 @@ def dispatch_waiting(now: dt.datetime) -> tuple[int, int]:
         due = [run for run in due if run.dispatched_at is None or not _still_queued(run)]
         # Claim them before leaving the transaction, so a second sweeper does not hand them over too.
         JobRun.objects.filter(pk__in=[run.pk for run in due]).update(dispatched_at=now)
-    accepted = sum(1 for run in due if dispatch(run.pk))
+    accepted = sum(1 for run in due if dispatch(run.pk, now))
     return accepted, len(due) - accepted
 
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django_tasks.base import Task, task
-from django_tasks.base import DEFAULT_TASK_QUEUE_NAME
+from django_tasks.base import DEFAULT_TASK_QUEUE_NAME, Task, task
 
 
 class TargetGone(Exception):

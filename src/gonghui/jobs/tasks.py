@@ -47,7 +47,7 @@ def prune_finished_runs() -> dict:
     return {"runs": runs, "failed_runs": failed, "queue_results": results}
 
 
-@job(max_attempts=3, backoff_seconds=1, timeout_seconds=30)
+@job(max_attempts=3, backoff_seconds=1, timeout_seconds=5)
 def probe(token: str, hold_seconds: float = 0.0, fail_times: int = 0) -> str:
     """A diagnostic job (``gonghui jobs probe``): returns its token. On its first attempt it holds for
     ``hold_seconds`` (to kill a worker mid-task in tests); it fails on its first ``fail_times`` attempts."""
