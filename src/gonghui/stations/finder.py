@@ -1,0 +1,295 @@
+"""Nearest open stations, in memory: a k-d tree over unit vectors with filter-aware expansion.
+
+The serving process keeps one ``StationIndex`` of active stations (coordinates, amenity bits, type, hours as
+minute-of-week intervals). A query asks the tree for the k nearest, filters those candidates (amenities, type,
+open now), and widens k until enough pass; a very selective filter falls back to a scan over the stations that
+pass it. "Open now" for all stations is one vectorised pass over the interval arrays, cached for the minute.
+
+The index is rebuilt when the registry changes: every few seconds a process compares (max id, max updated_at) of
+stations with what it indexed, so every web worker picks up changes without a shared cache.
+"""
+
+import threading
+import time as _time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from gonghui.stations import geo
+from gonghui.stations.hours import DAY, Schedule, span
+
+WEEK = 7 * DAY
+TYPE_CODES = {"fixed": 0, "smart24": 1, "mobile": 2, "partner": 3}
+
+
+def to_xyz(lng, lat) -> np.ndarray:
+    """Points on a sphere of the Earth's radius: chord length grows with great-circle distance."""
+    lng_r, lat_r = np.radians(np.asarray(lng, dtype=float)), np.radians(np.asarray(lat, dtype=float))
+    cos_lat = np.cos(lat_r)
+    return (
+        np.stack([cos_lat * np.cos(lng_r), cos_lat * np.sin(lng_r), np.sin(lat_r)], axis=-1)
+        * geo.EARTH_RADIUS_M
+    )
+
+
+def chord_to_metres(chord):
+    return 2 * geo.EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.asarray(chord) / (2 * geo.EARTH_RADIUS_M)))
+
+
+@dataclass
+class StationRecord:
+    id: int
+    lng: float
+    lat: float
+    amenity_bits: int = 0
+    station_type: str = "fixed"
+    open_24h: bool = False
+    weekly: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    overrides: dict[date, list[tuple[int, int]]] = field(default_factory=dict)
+    code: str = ""
+    name: str = ""
+    address: str = ""
+    star_level: int = 3
+
+
+@dataclass
+class Hit:
+    index: int
+    id: int
+    distance_m: float
+
+
+class StationIndex:
+    def __init__(self, records: list[StationRecord]):
+        n = len(records)
+        self.n = n
+        self.ids = np.fromiter((r.id for r in records), dtype=np.int64, count=n)
+        self.lng = np.fromiter((r.lng for r in records), dtype=np.float64, count=n)
+        self.lat = np.fromiter((r.lat for r in records), dtype=np.float64, count=n)
+        self.bits = np.fromiter((r.amenity_bits for r in records), dtype=np.int64, count=n)
+        self.types = np.fromiter((TYPE_CODES.get(r.station_type, 0) for r in records), dtype=np.int8, count=n)
+        self.open_24h = np.fromiter((r.open_24h for r in records), dtype=bool, count=n)
+        self.codes = [r.code for r in records]
+        self.names = [r.name for r in records]
+        self.addresses = [r.address for r in records]
+        self.stars = np.fromiter((r.star_level for r in records), dtype=np.int8, count=n)
+        self.xyz = to_xyz(self.lng, self.lat) if n else np.zeros((0, 3))
+        self.tree = cKDTree(self.xyz) if n else None
+        # Weekly spans as minute-of-week intervals; an overnight span on Sunday wraps to Monday morning.
+        starts, ends, owners = [], [], []
+        for i, r in enumerate(records):
+            if r.open_24h:
+                continue
+            for weekday, spans in r.weekly.items():
+                for s, e in spans:
+                    a, b = weekday * DAY + s, weekday * DAY + e
+                    if b > WEEK:
+                        starts += [a, 0]
+                        ends += [WEEK, b - WEEK]
+                        owners += [i, i]
+                    else:
+                        starts.append(a)
+                        ends.append(b)
+                        owners.append(i)
+        self.iv_start = np.asarray(starts, dtype=np.int32)
+        self.iv_end = np.asarray(ends, dtype=np.int32)
+        self.iv_owner = np.asarray(owners, dtype=np.int64)
+        # Stations with date overrides are decided by the exact rule for the dates concerned.
+        self.override_schedules = {
+            i: Schedule(open_24h=r.open_24h, weekly=r.weekly, overrides=r.overrides)
+            for i, r in enumerate(records)
+            if r.overrides
+        }
+        self._open_cache: tuple[datetime, np.ndarray] | None = None
+        self._lock = threading.Lock()
+
+    # -- open now --------------------------------------------------------------------------------------------
+    def open_mask(self, at: datetime) -> np.ndarray:
+        """Which stations are open at local wall time ``at`` (cached for the minute)."""
+        key = at.replace(second=0, microsecond=0, tzinfo=None)
+        cached = self._open_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        mow = key.weekday() * DAY + key.hour * 60 + key.minute
+        hit = (self.iv_start <= mow) & (mow < self.iv_end)
+        mask = self.open_24h.copy()
+        mask[self.iv_owner[hit]] = True
+        day = key.date()
+        for i, schedule in self.override_schedules.items():
+            if day in schedule.overrides or (day - timedelta(days=1)) in schedule.overrides:
+                mask[i] = schedule.is_open(key)
+        self._open_cache = (key, mask)
+        return mask
+
+    # -- queries ---------------------------------------------------------------------------------------------
+    def _passes(self, idx: np.ndarray, amenity_mask: int, type_codes, open_mask) -> np.ndarray:
+        ok = np.ones(len(idx), dtype=bool)
+        if amenity_mask:
+            ok &= (self.bits[idx] & amenity_mask) == amenity_mask
+        if type_codes is not None:
+            ok &= np.isin(self.types[idx], type_codes)
+        if open_mask is not None:
+            ok &= open_mask[idx]
+        return ok
+
+    def nearest(
+        self,
+        lng: float,
+        lat: float,
+        *,
+        k: int = 10,
+        amenity_mask: int = 0,
+        types=None,
+        open_at: datetime | None = None,
+        radius_m: float | None = None,
+    ) -> list[Hit]:
+        if self.n == 0:
+            return []
+        point = to_xyz(lng, lat)
+        type_codes = None if not types else np.asarray([TYPE_CODES[t] for t in types], dtype=np.int8)
+        open_mask = self.open_mask(open_at) if open_at is not None else None
+        bound = (
+            np.inf
+            if radius_m is None
+            else 2 * geo.EARTH_RADIUS_M * np.sin(radius_m / (2 * geo.EARTH_RADIUS_M))
+        )
+        want = min(k, self.n)
+        probe = max(4 * want, 32)
+        while True:
+            probe = min(probe, self.n)
+            dist, idx = self.tree.query(point, k=probe, distance_upper_bound=bound)
+            dist, idx = np.atleast_1d(dist), np.atleast_1d(idx)
+            found = idx < self.n
+            dist, idx = dist[found], idx[found]
+            ok = self._passes(idx, amenity_mask, type_codes, open_mask)
+            exhausted = probe >= self.n or len(idx) < probe  # everything within reach was looked at
+            if ok.sum() >= want or exhausted:
+                dist, idx = dist[ok][:want], idx[ok][:want]
+                break
+            if probe >= 8192:
+                return self._scan(point, want, amenity_mask, type_codes, open_mask, bound)
+            probe *= 4
+        metres = chord_to_metres(dist)
+        return [Hit(int(i), int(self.ids[i]), float(m)) for i, m in zip(idx, metres, strict=True)]
+
+    def _scan(self, point, want, amenity_mask, type_codes, open_mask, bound) -> list[Hit]:
+        """A selective filter: measure only the stations that pass it."""
+        candidates = np.flatnonzero(self._passes(np.arange(self.n), amenity_mask, type_codes, open_mask))
+        if len(candidates) == 0:
+            return []
+        d2 = ((self.xyz[candidates] - point) ** 2).sum(axis=1)
+        if np.isfinite(bound):
+            keep = d2 <= bound * bound
+            candidates, d2 = candidates[keep], d2[keep]
+        order = np.argsort(d2)[:want] if len(d2) > want else np.argsort(d2)
+        metres = chord_to_metres(np.sqrt(d2[order]))
+        return [
+            Hit(int(candidates[o]), int(self.ids[candidates[o]]), float(m))
+            for o, m in zip(order, metres, strict=True)
+        ]
+
+
+def naive_nearest(
+    index: StationIndex,
+    lng: float,
+    lat: float,
+    *,
+    k: int = 10,
+    amenity_mask: int = 0,
+    types=None,
+    open_at: datetime | None = None,
+) -> list[Hit]:
+    """The baseline: haversine to every station, filter, sort. Same answers, for comparison."""
+    lng_r, lat_r = np.radians(index.lng), np.radians(index.lat)
+    p_lng, p_lat = np.radians(lng), np.radians(lat)
+    h = np.sin((lat_r - p_lat) / 2) ** 2 + np.cos(p_lat) * np.cos(lat_r) * np.sin((lng_r - p_lng) / 2) ** 2
+    dist = 2 * geo.EARTH_RADIUS_M * np.arcsin(np.sqrt(h))
+    type_codes = None if not types else np.asarray([TYPE_CODES[t] for t in types], dtype=np.int8)
+    open_mask = index.open_mask(open_at) if open_at is not None else None
+    ok = index._passes(np.arange(index.n), amenity_mask, type_codes, open_mask)
+    candidates = np.flatnonzero(ok)
+    top = candidates[np.argsort(dist[candidates], kind="stable")[:k]]
+    return [Hit(int(i), int(index.ids[i]), float(dist[i])) for i in top]
+
+
+# --- the process-wide index built from the database ---------------------------------------------------------------
+
+RECHECK_SECONDS = 5.0
+_state = {"index": None, "version": None, "checked": 0.0}
+_build_lock = threading.Lock()
+
+
+def _db_version():
+    from django.db.models import Max
+
+    from gonghui.stations.models import HoursOverride, OpeningHours, Station
+
+    stations = Station.objects.aggregate(m=Max("id"), u=Max("updated_at"))
+    return (
+        stations["m"],
+        stations["u"],
+        OpeningHours.objects.aggregate(m=Max("id"))["m"],
+        HoursOverride.objects.aggregate(m=Max("id"))["m"],
+    )
+
+
+def load_records(today: date | None = None) -> list[StationRecord]:
+    from django.utils import timezone
+
+    from gonghui.stations.models import HoursOverride, OpeningHours, Station, StationStatus
+
+    today = today or timezone.localdate()
+    records: dict[int, StationRecord] = {}
+    rows = Station.objects.filter(status=StationStatus.ACTIVE).values_list(
+        "id",
+        "lng_wgs84",
+        "lat_wgs84",
+        "amenity_bits",
+        "station_type",
+        "open_24h",
+        "code",
+        "name",
+        "address",
+        "star_level",
+    )
+    for sid, lng, lat, bits, stype, o24, code, name, address, star in rows.iterator(chunk_size=20000):
+        records[sid] = StationRecord(
+            sid, lng, lat, bits, stype, o24, code=code, name=name, address=address, star_level=star
+        )
+    for sid, weekday, opens, closes in OpeningHours.objects.values_list(
+        "station_id", "weekday", "opens", "closes"
+    ).iterator(chunk_size=50000):
+        record = records.get(sid)
+        if record is not None:
+            record.weekly.setdefault(weekday, []).append(span(opens, closes))
+    for sid, day, closed, opens, closes in HoursOverride.objects.filter(
+        date__gte=today - timedelta(days=1)
+    ).values_list("station_id", "date", "closed", "opens", "closes"):
+        record = records.get(sid)
+        if record is not None:
+            record.overrides[day] = [] if closed or not (opens and closes) else [span(opens, closes)]
+    return list(records.values())
+
+
+def current_index() -> StationIndex:
+    """The index for this process, rebuilt when the registry has changed since it was built."""
+    from django.conf import settings
+
+    now = _time.monotonic()
+    recheck = 0.0 if getattr(settings, "TESTING", False) else RECHECK_SECONDS
+    if _state["index"] is not None and now - _state["checked"] < recheck:
+        return _state["index"]
+    with _build_lock:
+        version = _db_version()
+        _state["checked"] = _time.monotonic()
+        if _state["index"] is None or version != _state["version"]:
+            _state["index"] = StationIndex(load_records())
+            _state["version"] = version
+        return _state["index"]
+
+
+def bump_index_version() -> None:
+    """After a registry write in this process: look at the database again on the next query."""
+    _state["checked"] = 0.0

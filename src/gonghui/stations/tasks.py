@@ -1,0 +1,45 @@
+"""Background work for stations: the manager's notice of a new complaint, and the sweep that escalates late ones.
+
+Declared with gonghui.jobs (retries, ledger, schedules); the escalation is a periodic sweep over everything overdue,
+so a run missed while the scheduler was down is caught up by the next one.
+"""
+
+import logging
+from datetime import timedelta
+
+from gonghui.jobs import TargetGone, enqueue_on_commit, job, periodic
+
+log = logging.getLogger(__name__)
+
+
+@job(max_attempts=3, backoff_seconds=60)
+def notify_complaint_filed(complaint_id: int) -> str:
+    """Tell the station's manager by SMS; the complaint is on their work list either way."""
+    from gonghui.accounts.sms import send_sms
+    from gonghui.stations.models import Complaint
+
+    complaint = Complaint.objects.select_related("station__manager").filter(pk=complaint_id).first()
+    if complaint is None:
+        raise TargetGone(f"complaint {complaint_id} was deleted")
+    if complaint.station.manager is None:
+        return "no manager"
+    deadline = complaint.deadline_at.astimezone().strftime("%m-%d %H:%M")
+    send_sms(
+        complaint.station.manager.phone,
+        f"【工会驿站】{complaint.station.name}收到新投诉，请在{deadline}前处理。",
+    )
+    return "sent"
+
+
+@periodic(every=timedelta(minutes=15))
+@job(timeout_seconds=600)
+def escalate_overdue_complaints() -> int:
+    from gonghui.stations.services import complaints_escalate_overdue
+
+    return complaints_escalate_overdue()
+
+
+def notify_on_commit(complaint_id: int) -> None:
+    enqueue_on_commit(
+        notify_complaint_filed, complaint_id, idempotency_key=f"stations.complaint-filed:{complaint_id}"
+    )
