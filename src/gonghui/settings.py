@@ -14,7 +14,7 @@ from gonghui.core.config import database_from_url, local_secret
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
-VAR_DIR = Path(os.environ.get("GONGHUI_VAR_DIR", BASE_DIR / "var")).resolve()
+VAR_DIR = Path(os.environ.get("GONGHUI_VAR_DIR") or BASE_DIR / "var").resolve()
 
 DEBUG = os.environ.get("DEBUG", "1").lower() in ("1", "true", "yes", "on")
 TESTING = os.environ.get("GONGHUI_TESTING") == "1"
