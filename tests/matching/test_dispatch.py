@@ -226,3 +226,19 @@ def test_batch_equals_single_problem_scores():
         ranked_scores = {c.craftsman: c.score for c in ranked}
         for craftsman, score in batch_scores.items():
             assert np.isclose(score, ranked_scores[craftsman], atol=1e-6)
+
+
+def test_grouped_candidates_equal_full_scoring():
+    """Tag-grouped, threaded candidate generation returns exactly the best allowed pairs of a full scan."""
+    prepared = SMALL_POOL.prepare(SMALL.problems)
+    forbidden = np.array([[0, 3], [5, 7], [5, 8]])
+    candidates = SMALL_POOL.candidates(prepared, top_k=6, forbidden=forbidden, block_size=7, threads=2)
+    dense = SMALL_POOL.score_rows(prepared, np.arange(len(SMALL.problems)))
+    dense[forbidden[:, 0], forbidden[:, 1]] = -np.inf
+    expected = []
+    for row in range(dense.shape[0]):
+        allowed = np.flatnonzero(np.isfinite(dense[row]))
+        best = allowed[np.lexsort((allowed, -dense[row, allowed]))][:6]
+        expected += [(row, int(c)) for c in best]
+    assert list(zip(candidates.problem.tolist(), candidates.craftsman.tolist(), strict=True)) == expected
+    assert np.allclose(candidates.score, dense[candidates.problem, candidates.craftsman])

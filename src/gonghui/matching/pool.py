@@ -142,6 +142,7 @@ class CraftsmanPool:
             return sp.csr_matrix((data, (rows, cols)), shape=(len(vocab), n), dtype=np.float32)
 
         self.tag_matrix = incidence(self.tag_vocab, lambda c: c.tags)
+        self.tag_dense = self.tag_matrix.toarray().astype(np.float32)  # tags × craftsmen, small
         blocks = [
             self.index.matrix,
             self.tag_matrix,
@@ -286,26 +287,71 @@ class CraftsmanPool:
             issues=issues,
         )
 
-    def score_rows(self, prepared: PreparedProblems, rows: np.ndarray) -> np.ndarray:
-        """Dense scores (len(rows) × craftsmen), −inf where the pair is not allowed."""
-        rows = np.asarray(rows, np.int64)
-        n = len(self.craftsmen)
-        if n == 0:
+    def score_rows(
+        self, prepared: PreparedProblems, rows: np.ndarray, columns: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Dense scores (len(rows) × craftsmen, or × `columns` when given), −inf where the pair is not allowed."""
+        return self._score_rows(prepared, np.asarray(rows, np.int64), self._column_tables(columns))
+
+    def _column_tables(self, columns: np.ndarray | None):
+        if columns is None:
+            return None, self.feature_matrix, self.tag_dense
+        return columns, self._feature_columns(columns), self.tag_dense[:, columns]
+
+    def _score_rows(self, prepared: PreparedProblems, rows: np.ndarray, tables) -> np.ndarray:
+        columns, features, tag_table = tables
+        if len(self.craftsmen) == 0:
             return np.zeros((rows.size, 0), np.float32)
+        dense = np.asarray((prepared.query[rows] @ features).toarray(), np.float32)
         geo = prepared.geo_row[rows]
-        dense = np.empty((rows.size, n), np.float32)
-        scorable = geo >= 0
-        dense[~scorable] = INELIGIBLE
-        if scorable.any():
-            ok_rows = rows[scorable]
-            part = np.asarray((prepared.query[ok_rows] @ self.feature_matrix).toarray(), np.float32)
-            part += self.geo_table[geo[scorable]]
-            need = prepared.tag_need[ok_rows]
-            if need.any():
-                overlap = (prepared.tag_query[ok_rows] @ self.tag_matrix).toarray()
-                part[overlap < need[:, None]] = INELIGIBLE
-            dense[scorable] = part
+        order = np.argsort(geo, kind="stable")
+        if (order != np.arange(rows.size)).any():  # unsorted input: score sorted, then restore the order
+            back = np.empty_like(order)
+            back[order] = np.arange(order.size)
+            return self._score_rows(prepared, rows[order], tables)[back]
+        cuts = np.flatnonzero(np.diff(geo)) + 1
+        for start, stop in zip(np.r_[0, cuts].tolist(), np.r_[cuts, rows.size].tolist(), strict=True):
+            g = geo[start]
+            if g < 0:
+                dense[start:stop] = INELIGIBLE
+            else:
+                geo_row = self.geo_table[g] if columns is None else self.geo_table[g, columns]
+                dense[start:stop] += geo_row  # broadcast one row over a run of the same county/mode
+        need = prepared.tag_need[rows]
+        if need.any():
+            overlap = prepared.tag_query[rows] @ tag_table  # sparse × small dense: fast
+            dense[np.asarray(overlap) < need[:, None]] = INELIGIBLE
         return dense
+
+    def _feature_columns(self, columns: np.ndarray) -> sp.csr_matrix:
+        """The feature matrix restricted to some craftsmen (CSC copy makes column selection cheap)."""
+        if not hasattr(self, "_feature_csc"):
+            self._feature_csc = self.feature_matrix.tocsc()
+        return self._feature_csc[:, columns].tocsr()
+
+    def _blocks(self, prepared: PreparedProblems, block_size: int) -> list[tuple[np.ndarray, tuple]]:
+        """Problems with one required tag grouped by it, with the craftsmen holding it (the only ones the
+        hard tag rule can allow); the other problems are scored against everybody."""
+        groups: dict[tuple, list[int]] = {}
+        query = prepared.tag_query
+        for row in range(len(prepared.ids)):
+            key = None  # no tag rule, or several tags (rarer): scored against everybody
+            if prepared.tag_need[row] > 0:
+                tags = tuple(query.indices[query.indptr[row] : query.indptr[row + 1]].tolist())
+                if len(tags) <= 1:
+                    key = tags
+            groups.setdefault(key, []).append(row)
+        blocks = []
+        for key, members in groups.items():
+            if key == ():
+                continue  # tags nobody holds: no candidate at all
+            columns = None if key is None else np.flatnonzero(self.tag_dense[list(key)].any(axis=0))
+            tables = self._column_tables(columns)  # once per group, shared by its blocks
+            members_arr = np.array(members, np.int64)
+            members_arr = members_arr[np.argsort(prepared.geo_row[members_arr], kind="stable")]
+            for start in range(0, members_arr.size, block_size):
+                blocks.append((members_arr[start : start + block_size], tables))
+        return blocks
 
     def candidates(
         self,
@@ -313,10 +359,16 @@ class CraftsmanPool:
         *,
         top_k: int | None = None,
         forbidden: np.ndarray | None = None,
-        block_size: int = 512,
+        block_size: int = 256,
+        threads: int = 2,
     ) -> CandidateSet:
-        """Best `top_k` allowed craftsmen per problem (all allowed ones when top_k is None or ≥ pool size)."""
+        """Best `top_k` allowed craftsmen per problem (all allowed ones when top_k is None or ≥ pool size).
+
+        Problems are processed in blocks ordered by county/mode (see score_rows), on `threads` threads
+        (numpy's selection and the dense work release the GIL); the output is in input order.
+        """
         import time
+        from concurrent.futures import ThreadPoolExecutor
 
         started = time.perf_counter()
         n = len(self.craftsmen)
@@ -326,34 +378,60 @@ class CraftsmanPool:
             if forbidden is None
             else np.asarray(forbidden, np.int64).reshape(-1, 2)
         )
-        forbidden = forbidden[np.argsort(forbidden[:, 0], kind="stable")]
-        out_p, out_c, out_s = [], [], []
-        n_problems = len(prepared.ids)
-        for start in range(0, n_problems, block_size):
-            rows = np.arange(start, min(start + block_size, n_problems))
-            dense = self.score_rows(prepared, rows)
-            lo, hi = np.searchsorted(forbidden[:, 0], [rows[0], rows[-1] + 1]) if rows.size else (0, 0)
-            if hi > lo:
-                block_forbidden = forbidden[lo:hi]
-                dense[block_forbidden[:, 0] - start, block_forbidden[:, 1]] = INELIGIBLE
-            if top_k <= 0 or n == 0:
-                continue
-            if top_k < n:
-                top = np.argpartition(-dense, top_k - 1, axis=1)[:, :top_k]
-            else:
-                top = np.broadcast_to(np.arange(n), (rows.size, n))
-            top_scores = np.take_along_axis(dense, top, axis=1)
-            order = np.argsort(-top_scores, axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)
-            top_scores = np.take_along_axis(top_scores, order, axis=1)
-            keep = np.isfinite(top_scores)
-            out_p.append(np.broadcast_to(rows[:, None], top.shape)[keep])
-            out_c.append(top[keep])
-            out_s.append(top_scores[keep])
-        if out_p:
-            result = CandidateSet(
-                np.concatenate(out_p), np.concatenate(out_c), np.concatenate(out_s).astype(np.float64)
-            )
+        forbidden_by_row: dict[int, np.ndarray] = {}
+        if forbidden.size:
+            order = np.argsort(forbidden[:, 0], kind="stable")
+            rows_f, cols_f = forbidden[order, 0], forbidden[order, 1]
+            cuts = np.flatnonzero(np.diff(rows_f)) + 1
+            for chunk_rows, chunk_cols in zip(np.split(rows_f, cuts), np.split(cols_f, cuts), strict=True):
+                forbidden_by_row[int(chunk_rows[0])] = chunk_cols
+        blocks = self._blocks(prepared, block_size) if n else []
+
+        def run(block):
+            rows, tables = block
+            columns = tables[0]
+            dense = self._score_rows(prepared, rows, tables)
+            width = dense.shape[1]
+            for k, row in enumerate(rows.tolist()):
+                if row in forbidden_by_row:
+                    banned = forbidden_by_row[row]
+                    if columns is not None:
+                        position = np.searchsorted(columns, banned)
+                        inside = position < width
+                        banned = position[inside][columns[position[inside]] == banned[inside]]
+                    dense[k, banned] = INELIGIBLE
+            if top_k <= 0:
+                return None
+            allowed = dense > INELIGIBLE
+            if top_k < width:
+                # Hard rules (tags, radius) usually leave a few hundred allowed craftsmen per problem: rank
+                # those sparsely. Rows with many allowed ones are first cut at the k-th largest of their
+                # allowed values (a values-only partition of a short array).
+                for k in np.flatnonzero(allowed.sum(axis=1) > 4 * top_k).tolist():
+                    values = dense[k][allowed[k]]
+                    threshold = np.partition(values, values.size - top_k)[values.size - top_k]
+                    allowed[k] &= dense[k] >= threshold
+            r, c = np.nonzero(allowed)
+            v = dense[r, c]
+            order = np.lexsort((c, -v, r))  # per row: best first, ties by craftsman index
+            r, c, v = r[order], c[order], v[order]
+            row_start = np.searchsorted(r, r, side="left")
+            keep = (np.arange(r.size) - row_start) < top_k
+            chosen = c[keep] if columns is None else columns[c[keep]]
+            return rows[r[keep]], chosen, v[keep]
+
+        if threads > 1 and len(blocks) > 1:
+            with ThreadPoolExecutor(threads) as executor:
+                parts = [part for part in executor.map(run, blocks) if part is not None]
+        else:
+            parts = [part for part in map(run, blocks) if part is not None]
+        if parts:
+            p = np.concatenate([part[0] for part in parts])
+            c = np.concatenate([part[1] for part in parts])
+            sc = np.concatenate([part[2] for part in parts]).astype(np.float64)
+            # Back to input order (each block is already best first, ties by craftsman index).
+            final = np.argsort(p, kind="stable")
+            result = CandidateSet(p[final], c[final], sc[final])
         else:
             empty = np.zeros(0, np.int64)
             result = CandidateSet(empty, empty, np.zeros(0))

@@ -324,12 +324,16 @@ def _clean_pairs(problem, craftsman, score, n_problems, n_craftsmen, pid, cid, i
         issues.append(_issue("bad_score", problem=pid(p), craftsman=cid(c), value=str(score[k])))
     ok = ~(bad_index | bad_score)
     problem, craftsman, score = problem[ok], craftsman[ok], score[ok]
-    # Duplicates keep their best score.
+    # Duplicates keep their best score (one stable sort of the keys; no work when there are none).
     keys = problem * n_craftsmen + craftsman
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    duplicate = sorted_keys[1:] == sorted_keys[:-1]
+    if not duplicate.any():
+        return problem, craftsman, score
     order = np.lexsort((-score, keys))
-    keys_sorted = keys[order]
     first = np.ones(order.size, bool)
-    first[1:] = keys_sorted[1:] != keys_sorted[:-1]
+    first[1:] = keys[order][1:] != keys[order][:-1]
     order = order[first]
     return problem[order], craftsman[order], score[order]
 
