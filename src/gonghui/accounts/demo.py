@@ -5,7 +5,7 @@ from datetime import date
 from gonghui.accounts.models import Role, RoleAssignment, User
 from gonghui.core.demodata import DEMO_PASSWORD
 from gonghui.core.identities import id_number
-from gonghui.orgs.models import Enterprise, Member, Occupation, OrgLevel, Organisation
+from gonghui.orgs.models import Enterprise, Member, Occupation, Organisation, OrgLevel
 
 # Fixed numbers so that the README can list them.
 DEMO_USERS = [

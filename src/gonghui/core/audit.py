@@ -24,7 +24,9 @@ def _mask_changes(changes: dict) -> dict:
         if any(s in key.lower() for s in SECRET_FIELDS) and key not in ("credit_code",):
             masked[key] = "***"
         else:
-            masked[key] = value if isinstance(value, (str, int, float, bool, type(None), list, dict)) else str(value)
+            masked[key] = (
+                value if isinstance(value, (str, int, float, bool, type(None), list, dict)) else str(value)
+            )
     return masked
 
 
@@ -115,8 +117,10 @@ def audited(actor: Actor, action: str, *, target=None):
             yield draft
             record(actor, action, target=draft.target, changes=draft.changes, detail=draft.detail)
     except (ValidationError, PermissionDenied, Http404) as exc:
-        reason = "; ".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or type(exc).__name__)
-        target = draft.target
+        reason = (
+            "; ".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or type(exc).__name__)
+        )
+        target = getattr(exc, "target", None) or draft.target
         # A row created inside the rolled-back transaction keeps its pk in memory but no longer exists.
         if target is not None and not type(target)._default_manager.filter(pk=target.pk).exists():
             target = None
@@ -147,7 +151,9 @@ def verify_chain(batch_size: int = 5000) -> ChainReport:
         for event in batch:
             if event.prev_hash != prev:
                 return ChainReport(
-                    checked, event.pk, f"entry #{event.pk} does not follow the entry before it (deleted or reordered)"
+                    checked,
+                    event.pk,
+                    f"entry #{event.pk} does not follow the entry before it (deleted or reordered)",
                 )
             if _digest(event) != event.hash:
                 return ChainReport(checked, event.pk, f"entry #{event.pk} was altered after it was written")

@@ -32,6 +32,14 @@ def scoped(queryset: QuerySet | type[Model], actor: Actor) -> QuerySet:
     return qs.none() if q is None else qs.filter(q)
 
 
+class OutOfScope(Http404):
+    """A row that exists outside the actor's scope: shown as 404; ``audited`` records it against the row."""
+
+    def __init__(self, target):
+        super().__init__("out_of_scope")
+        self.target = target
+
+
 def get_scoped_or_404(queryset: QuerySet | type[Model], actor: Actor, *, action: str = "view", **lookup):
     """Fetch one row inside the actor's scope. A row that exists outside it is a 404 too (no hint that it
     exists), and that refusal is audited."""
@@ -39,10 +47,12 @@ def get_scoped_or_404(queryset: QuerySet | type[Model], actor: Actor, *, action:
     try:
         return scoped(qs, actor).get(**lookup)
     except qs.model.DoesNotExist:
-        exists_elsewhere = qs.filter(**lookup).exists()
-        if exists_elsewhere:
+        target = qs.model._default_manager.filter(**lookup).first()
+        if target is not None:
             from gonghui.core.audit import record_refusal
 
-            target = qs.filter(**lookup).first()
+            # Inside audited(...) this entry is rolled back with the transaction and audited() records the
+            # refusal against the same row instead; outside a transaction it stands on its own.
             record_refusal(actor, f"{action}", target=target, reason="out_of_scope")
+            raise OutOfScope(target) from None
         raise Http404 from None
