@@ -393,3 +393,14 @@ def test_county_staff_may_use_a_town_instructor(staff):
     enterprise = EnterpriseFactory(region_id="330127100")
     case = services.case_offer(actor=actor, enterprise_id=enterprise.pk, instructor_id=town_user.pk)
     assert case.instructor_id == town_user.pk
+
+
+def test_daily_job_is_scheduled_and_runs_the_sweep(staff):
+    from gonghui.jobs.registry import SCHEDULES
+    from gonghui.wages.tasks import refresh_agreements
+
+    assert SCHEDULES["wages.agreements-refresh"].daily == "06:30"
+    user, actor = staff
+    case_at(actor, user, stage="published")
+    result = refresh_agreements.call()
+    assert result["flags"] == 0 and result["on"] == services._today().isoformat()

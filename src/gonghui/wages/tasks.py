@@ -1,14 +1,13 @@
-"""Background work of the wages programme.
+"""Background work of the wages programme (imported at start-up by the jobs app)."""
 
-``refresh_agreements`` is meant to run once a day (the jobs app owns the schedule): it moves agreements along their
-term and flags those expiring within 60 and 30 days to their instructors.
-"""
-
-from django_tasks import task
-
+from gonghui.jobs import job, periodic
 from gonghui.wages.services import agreements_refresh
 
 
-@task()
+@periodic(daily="06:30", name="wages.agreements-refresh")
+@job(max_attempts=3, timeout_seconds=1800)
 def refresh_agreements() -> dict:
+    """Daily sweep: move agreements along their term (in force → expiring → lapsed) and flag those expiring
+    within 60 and 30 days to their instructors. Idempotent: a flag exists once per agreement and threshold, and
+    a status that has already moved is not moved again, so a repeated or caught-up run changes nothing more."""
     return agreements_refresh()
