@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -98,6 +99,7 @@ def run_size(n_problems, n_craftsmen, *, seed, top_k, run_lp, run_lsa, fairness)
     rng = np.random.default_rng(seed)
 
     # ---- engine end to end: prepare (segmentation) + candidates + flow
+    cpu_started = time.process_time()
     started = time.perf_counter()
     prepared = pool.prepare(instance.problems)
     prepare_s = time.perf_counter() - started
@@ -121,6 +123,7 @@ def run_size(n_problems, n_craftsmen, *, seed, top_k, run_lp, run_lsa, fairness)
     )
     solve_s = time.perf_counter() - step
     end_to_end = prepare_s + candidates_s + solve_s
+    end_to_end_cpu = time.process_time() - cpu_started
     engine_peak = peak_mb()
     setup = {
         "pool": pool,
@@ -249,6 +252,8 @@ def run_size(n_problems, n_craftsmen, *, seed, top_k, run_lp, run_lsa, fairness)
         "candidates_s": round(candidates_s, 3),
         "engine_solve_s": round(solve_s, 3),
         "engine_end_to_end_s": round(end_to_end, 3),
+        "engine_end_to_end_cpu_s": round(end_to_end_cpu, 3),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "engine_peak_mb": round(engine_peak),
         "flow_arcs": engine.num_arcs,
         "unavoidable_short": setup["unavoidable_short"],
@@ -304,7 +309,8 @@ def main(argv=None) -> int:
         print(
             f"pool index {result['index_build_s']} s (once per period) | prepare {result['prepare_s']} s + "
             f"candidates {result['candidates_s']} s + solve {result['engine_solve_s']} s = end to end "
-            f"{result['engine_end_to_end_s']} s | peak RSS after engine {result['engine_peak_mb']} MB"
+            f"{result['engine_end_to_end_s']} s (CPU {result['engine_end_to_end_cpu_s']} s over all threads, "
+            f"load average {result['load_average_1min']}) | peak RSS after engine {result['engine_peak_mb']} MB"
         )
         print_table(
             result["rows"],
