@@ -40,12 +40,12 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
 def station_figures(*, region_prefix: str | None = None, year: int = 2025, actor=None) -> dict:
     prefix = _prefix(region_prefix, actor)
     start, end = _year_bounds(year)
-    stations = Station.objects.filter(region_id__startswith=prefix).exclude(status=StationStatus.CLOSED)
+    stations = Station.objects.filter(region__code__startswith=prefix).exclude(status=StationStatus.CLOSED)
     by_type = dict(stations.values_list("station_type").annotate(n=Count("id")))
     renovated = stations.filter(year_renovated=year)
-    sessions = ServiceSession.objects.filter(region_id__startswith=prefix, date__year=year, cancelled=False)
+    sessions = ServiceSession.objects.filter(region__code__startswith=prefix, date__year=year, cancelled=False)
     complaints = Complaint.objects.filter(
-        station__region_id__startswith=prefix, created_at__gte=start, created_at__lt=end
+        station__region__code__startswith=prefix, created_at__gte=start, created_at__lt=end
     )
     resolved = complaints.filter(status=ComplaintStatus.RESOLVED, resolved_at__isnull=False)
     avg_resolve = resolved.aggregate(
@@ -61,11 +61,11 @@ def station_figures(*, region_prefix: str | None = None, year: int = 2025, actor
         "renovated_open_24h": renovated.filter(open_24h=True).count(),
         "subsidy_yuan": float(sum(renovated.values_list("subsidy_yuan", flat=True)) or 0),
         "visits": Visit.objects.filter(
-            station__region_id__startswith=prefix, visited_at__gte=start, visited_at__lt=end
+            station__region__code__startswith=prefix, visited_at__gte=start, visited_at__lt=end
         ).count(),
         "sessions": sessions.count(),
         "beneficiaries": CheckIn.objects.filter(
-            session__region_id__startswith=prefix,
+            session__region__code__startswith=prefix,
             session__date__year=year,
             session__cancelled=False,
             result=CheckInResult.OK,
@@ -91,32 +91,32 @@ def station_figures_by_region(
         }
 
     stations = grouped(
-        Station.objects.filter(region_id__startswith=prefix).exclude(status=StationStatus.CLOSED),
+        Station.objects.filter(region__code__startswith=prefix).exclude(status=StationStatus.CLOSED),
         "region_id",
-        stations=Count("id"),
-        fixed=Count("id", filter=Q(station_type=StationType.FIXED)),
-        smart24=Count("id", filter=Q(station_type=StationType.SMART24)),
-        mobile=Count("id", filter=Q(station_type=StationType.MOBILE)),
-        partner=Count("id", filter=Q(station_type=StationType.PARTNER)),
-        open_24h=Count("id", filter=Q(open_24h=True)),
-        renovated=Count("id", filter=Q(year_renovated=year)),
-        renovated_open_24h=Count("id", filter=Q(year_renovated=year, open_24h=True)),
+        n_stations=Count("id"),
+        n_fixed=Count("id", filter=Q(station_type=StationType.FIXED)),
+        n_smart24=Count("id", filter=Q(station_type=StationType.SMART24)),
+        n_mobile=Count("id", filter=Q(station_type=StationType.MOBILE)),
+        n_partner=Count("id", filter=Q(station_type=StationType.PARTNER)),
+        n_open_24h=Count("id", filter=Q(open_24h=True)),
+        n_renovated=Count("id", filter=Q(year_renovated=year)),
+        n_renovated_open_24h=Count("id", filter=Q(year_renovated=year, open_24h=True)),
     )
     visits = grouped(
         Visit.objects.filter(
-            station__region_id__startswith=prefix, visited_at__gte=start, visited_at__lt=end
+            station__region__code__startswith=prefix, visited_at__gte=start, visited_at__lt=end
         ),
         "station__region_id",
         visits=Count("id"),
     )
     sessions = grouped(
-        ServiceSession.objects.filter(region_id__startswith=prefix, date__year=year, cancelled=False),
+        ServiceSession.objects.filter(region__code__startswith=prefix, date__year=year, cancelled=False),
         "region_id",
         sessions=Count("id"),
     )
     checkins = grouped(
         CheckIn.objects.filter(
-            session__region_id__startswith=prefix,
+            session__region__code__startswith=prefix,
             session__date__year=year,
             session__cancelled=False,
             result=CheckInResult.OK,
@@ -126,7 +126,7 @@ def station_figures_by_region(
     )
     complaints = grouped(
         Complaint.objects.filter(
-            station__region_id__startswith=prefix, created_at__gte=start, created_at__lt=end
+            station__region__code__startswith=prefix, created_at__gte=start, created_at__lt=end
         ),
         "station__region_id",
         complaints=Count("id"),
@@ -144,11 +144,11 @@ def station_figures_by_region(
         rows.append(
             {
                 "region_code": key if width == 6 else key + "00",
-                "stations": s.get("stations", 0),
-                "by_type": {t: s.get(t, 0) for t in StationType.values},
-                "open_24h": s.get("open_24h", 0),
-                "renovated": s.get("renovated", 0),
-                "renovated_open_24h": s.get("renovated_open_24h", 0),
+                "stations": s.get("n_stations", 0),
+                "by_type": {t: s.get(f"n_{t}", 0) for t in StationType.values},
+                "open_24h": s.get("n_open_24h", 0),
+                "renovated": s.get("n_renovated", 0),
+                "renovated_open_24h": s.get("n_renovated_open_24h", 0),
                 "visits": visits.get(key, {}).get("visits", 0),
                 "sessions": sessions.get(key, {}).get("sessions", 0),
                 "beneficiaries": checkins.get(key, {}).get("beneficiaries", 0),
