@@ -351,7 +351,7 @@ def build_current_shapes(shapes_2018: dict, current_codes: set[str]) -> tuple[di
         by_code[new] = shapes_2018[old][1]
         consumed.add(old)
         notes.append(
-            f"{new} {shapes_2018[old][0]}: 2018 shape filed under old code {old}; same borders, relabelled."
+            f"{new}: the 2018 shape of {old} {shapes_2018[old][0]}; same borders, only the code/name changed."
         )
     for new, olds in MERGED_SINCE_2018.items():
         by_code[new] = polygonal(unary_union([shapes_2018[old][1] for old in olds]))
