@@ -43,7 +43,9 @@ def station_figures(*, region_prefix: str | None = None, year: int = 2025, actor
     stations = Station.objects.filter(region__code__startswith=prefix).exclude(status=StationStatus.CLOSED)
     by_type = dict(stations.values_list("station_type").annotate(n=Count("id")))
     renovated = stations.filter(year_renovated=year)
-    sessions = ServiceSession.objects.filter(region__code__startswith=prefix, date__year=year, cancelled=False)
+    sessions = ServiceSession.objects.filter(
+        region__code__startswith=prefix, date__year=year, cancelled=False
+    )
     complaints = Complaint.objects.filter(
         station__region__code__startswith=prefix, created_at__gte=start, created_at__lt=end
     )
