@@ -6,3 +6,10 @@ class RecuperationConfig(AppConfig):
     name = "gonghui.recuperation"
     label = "recuperation"
     verbose_name = _("职工疗休养")
+
+    def ready(self):
+        from gonghui.core.navigation import register
+
+        register(_("职工疗休养"), "recuperation:index", {"*"})
+        register(_("我的疗休养"), "recuperation:my_applications", {"member"})
+        register(_("疗休养活动报告"), "recuperation:reports", {"staff"})

@@ -57,12 +57,13 @@ def _applications(region_prefix: str, year, start, end):
     return qs
 
 
+# Aggregates are named apart from the model's fields (an annotation may not shadow the column it sums).
 REPORT_SUMS = {
-    "participants": Sum("participants"),
-    "person_days": Sum(F("participants") * F("days")),
-    "spend": Sum("spend"),
+    "sum_participants": Sum("participants"),
+    "sum_person_days": Sum(F("participants") * F("days")),
+    "sum_spend": Sum("spend"),
 }
-APPLICATION_SUMS = {"participants": Count("id"), "person_days": Sum("days"), "spend": Sum("cost")}
+APPLICATION_SUMS = {"sum_participants": Count("id"), "sum_person_days": Sum("days"), "sum_spend": Sum("cost")}
 
 
 def _grouped(region_prefix, year, start, end, report_keys: dict, application_keys: dict) -> dict[tuple, dict]:
@@ -77,9 +78,9 @@ def _grouped(region_prefix, year, start, end, report_keys: dict, application_key
         for row in rows:
             key = tuple(row[k] for k in keys)
             bucket = totals[key]
-            bucket["participants"] += row["participants"] or 0
-            bucket["person_days"] += row["person_days"] or 0
-            bucket["spend"] += row["spend"] or ZERO
+            bucket["participants"] += row["sum_participants"] or 0
+            bucket["person_days"] += row["sum_person_days"] or 0
+            bucket["spend"] += row["sum_spend"] or ZERO
     return totals
 
 
