@@ -124,3 +124,15 @@ def test_contact_page_records_a_touchpoint(logged_in):
     assert list(ContactLog.objects.values_list("kind", "happened_on")) == [
         ("safety_inspection", date(2026, 6, 1))
     ]
+
+
+def test_pages_and_refusals_in_english(logged_in):
+    from django.conf import settings
+
+    client, user, actor = logged_in
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "My coverage checklist" in client.get("/wages/checklist/").content.decode()
+    case = case_at(actor, user, stage="reviewed")
+    response = client.post(f"/wages/cases/{case.pk}/file/", {"filed_on": "2026-03-05"})
+    assert response.status_code == 400
+    assert "Only a signed agreement can be filed" in response.content.decode()
