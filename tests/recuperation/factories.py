@@ -135,6 +135,21 @@ def close_and_draw(world: World, now=AFTER):
     return services.draw_run(actor=world.province_actor, programme=world.programme, now=now)
 
 
+def make_current(world: World) -> World:
+    """Put the window around the real clock and the departures ahead of it (for pages, jobs and threads, which
+    use the real time)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    world.programme.applications_open_at = now - timedelta(days=1)
+    world.programme.applications_close_at = now + timedelta(days=1)
+    world.programme.save()
+    for departure in world.departures:
+        departure.starts_on = timezone.localdate() + timedelta(days=30)
+        departure.save()
+    return world
+
+
 def refresh(obj):
     obj.refresh_from_db()
     return obj

@@ -1,16 +1,13 @@
 """Pages and API: the member's path end to end, staff actions, refusals, scoping and the public verification."""
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from gonghui.core.middleware import ACTIVE_ROLE_SESSION_KEY
 from gonghui.recuperation import services
 from gonghui.recuperation.models import Application, AppState, Draw
 
-from .factories import actor, build_world, member_user, staff
+from .factories import actor, build_world, make_current, member_user, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +22,7 @@ def client_for(user, role):
 
 
 def _open_now(world):
-    """Move the window around the real clock (pages call services without ``now``)."""
-    now = timezone.now()
-    world.programme.applications_open_at = now - timedelta(days=1)
-    world.programme.applications_close_at = now + timedelta(days=1)
-    world.programme.save()
-    for departure in world.departures:
-        departure.starts_on = timezone.localdate() + timedelta(days=30)
-        departure.save()
+    make_current(world)
 
 
 def test_member_applies_staff_draws_member_confirms_through_pages():

@@ -10,7 +10,7 @@ from gonghui.core.errors import ConflictError
 from gonghui.recuperation import services
 from gonghui.recuperation.models import HOLDS_SEAT, Application, AppState
 
-from .factories import AFTER, actor, apply_all, build_world, close_and_draw
+from .factories import actor, build_world, make_current
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -46,9 +46,13 @@ def _in_threads(jobs):
 
 
 def test_last_seats_never_overbooked_and_waiting_list_served_in_order():
-    world = build_world(places=6, members=10, capacity=3, budget=Decimal("100000"))
-    apply_all(world)
-    close_and_draw(world)
+    world = make_current(build_world(places=6, members=10, capacity=3, budget=Decimal("100000")))
+    for user, _member in world.members:
+        services.application_submit(
+            actor=actor(user, "member"), programme=world.programme, route_ids=[world.route.pk]
+        )
+    services.programme_close(actor=world.province_actor, programme=world.programme)
+    services.draw_run(actor=world.province_actor, programme=world.programme)
     selected = list(Application.objects.filter(state=AppState.SELECTED).select_related("member__user"))
     waiting = list(Application.objects.filter(state=AppState.WAITING).order_by("draw_rank"))
     assert (len(selected), len(waiting)) == (6, 4)
@@ -58,7 +62,7 @@ def test_last_seats_never_overbooked_and_waiting_list_served_in_order():
         [
             (
                 lambda a=a: services.application_confirm(
-                    actor=actor(a.member.user, "member"), application=a, departure=departure, now=AFTER
+                    actor=actor(a.member.user, "member"), application=a, departure=departure
                 )
             )
             for a in selected
@@ -72,11 +76,7 @@ def test_last_seats_never_overbooked_and_waiting_list_served_in_order():
     # The three who lost decline at the same moment: ranks 7, 8 and 9 move up, rank 10 still waits.
     _in_threads(
         [
-            (
-                lambda a=a: services.application_decline(
-                    actor=actor(a.member.user, "member"), application=a, now=AFTER
-                )
-            )
+            (lambda a=a: services.application_decline(actor=actor(a.member.user, "member"), application=a))
             for a in losers
         ]
     )
