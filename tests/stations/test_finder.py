@@ -68,7 +68,7 @@ def test_kdtree_answers_equal_the_naive_scan_with_filters():
             assert np.allclose([h.distance_m for h in fast], [h.distance_m for h in slow], atol=0.01)
 
 
-def test_radius_limits_results_and_selective_filters_fall_back_to_a_scan():
+def test_radius_limits_results_and_a_selective_filter_uses_its_own_tree():
     records = random_records(2000)
     records[0].amenity_bits = 1 << 17  # the only station with this amenity
     index = StationIndex(records)

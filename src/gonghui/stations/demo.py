@@ -96,13 +96,17 @@ def _split(total: int, parts: int, rng: random.Random, cap: int) -> list[int]:
 
 
 def _insert_rows(model, fields: list[str], rows) -> None:
-    """Plain INSERTs for the big tables: the ORM's per-object work would dominate the demo build."""
-
+    """Plain INSERTs (COPY on PostgreSQL) for the big tables: the ORM's per-object work would dominate the build."""
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(f).column) for f in fields)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     rows = list(rows)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
         for start in range(0, len(rows), 20000):
             cursor.executemany(sql, rows[start : start + 20000])
 

@@ -21,6 +21,8 @@ from gonghui.stations import geo
 from gonghui.stations.hours import DAY, Schedule, span
 
 WEEK = 7 * DAY
+SUBTREE_MAX = 20_000  # a filter passing fewer stations than this gets its own small tree
+FILTER_CACHE_SIZE = 64
 TYPE_CODES = {"fixed": 0, "smart24": 1, "mobile": 2, "partner": 3}
 
 
@@ -103,6 +105,7 @@ class StationIndex:
             if r.overrides
         }
         self._open_cache: tuple[datetime, np.ndarray] | None = None
+        self._filter_cache: dict = {}
         self._lock = threading.Lock()
 
     # -- open now --------------------------------------------------------------------------------------------
@@ -134,6 +137,30 @@ class StationIndex:
             ok &= open_mask[idx]
         return ok
 
+    def _filter_entry(self, amenity_mask: int, types, open_at: datetime | None):
+        """Which stations pass the filter, cached per (filter, minute): the pass mask, its size and, for selective
+        filters, a k-d tree over just those stations."""
+        if not amenity_mask and not types and open_at is None:
+            return None
+        minute = open_at.replace(second=0, microsecond=0, tzinfo=None) if open_at is not None else None
+        key = (amenity_mask, tuple(sorted(types or ())), minute)
+        with self._lock:
+            entry = self._filter_cache.get(key)
+        if entry is not None:
+            return entry
+        type_codes = None if not types else np.asarray([TYPE_CODES[t] for t in types], dtype=np.int8)
+        open_mask = self.open_mask(open_at) if open_at is not None else None
+        mask = self._passes(np.arange(self.n), amenity_mask, type_codes, open_mask)
+        entry = {"mask": mask, "count": int(mask.sum()), "tree": None, "members": None}
+        if 0 < entry["count"] <= SUBTREE_MAX or 0 < entry["count"] < self.n // 10:
+            members = np.flatnonzero(mask)
+            entry["members"], entry["tree"] = members, cKDTree(self.xyz[members])
+        with self._lock:
+            if len(self._filter_cache) >= FILTER_CACHE_SIZE:
+                self._filter_cache.clear()  # a new minute or too many combinations: start again
+            self._filter_cache[key] = entry
+        return entry
+
     def nearest(
         self,
         lng: float,
@@ -148,47 +175,41 @@ class StationIndex:
         if self.n == 0:
             return []
         point = to_xyz(lng, lat)
-        type_codes = None if not types else np.asarray([TYPE_CODES[t] for t in types], dtype=np.int8)
-        open_mask = self.open_mask(open_at) if open_at is not None else None
         bound = (
             np.inf
             if radius_m is None
             else 2 * geo.EARTH_RADIUS_M * np.sin(radius_m / (2 * geo.EARTH_RADIUS_M))
         )
-        want = min(k, self.n)
-        probe = max(4 * want, 32)
-        while True:
-            probe = min(probe, self.n)
-            dist, idx = self.tree.query(point, k=probe, distance_upper_bound=bound)
+        entry = self._filter_entry(amenity_mask, types, open_at)
+        if entry is not None and entry["count"] == 0:
+            return []
+        if entry is not None and entry["tree"] is not None:
+            # Selective filter: ask the tree of the stations that pass it.
+            want = min(k, entry["count"])
+            dist, idx = entry["tree"].query(point, k=want, distance_upper_bound=bound)
             dist, idx = np.atleast_1d(dist), np.atleast_1d(idx)
-            found = idx < self.n
-            dist, idx = dist[found], idx[found]
-            ok = self._passes(idx, amenity_mask, type_codes, open_mask)
-            exhausted = probe >= self.n or len(idx) < probe  # everything within reach was looked at
-            if ok.sum() >= want or exhausted:
-                dist, idx = dist[ok][:want], idx[ok][:want]
-                break
-            if probe >= 8192:
-                return self._scan(point, want, amenity_mask, type_codes, open_mask, bound)
-            probe *= 4
+            found = idx < entry["count"]
+            dist, idx = dist[found], entry["members"][idx[found]]
+        else:
+            want = min(k, self.n if entry is None else entry["count"])
+            # Expect 1/selectivity candidates per hit; take twice that so one query is nearly always enough.
+            share = 1.0 if entry is None else entry["count"] / self.n
+            probe = min(self.n, int(2 * want / share) + 16)
+            while True:
+                dist, idx = self.tree.query(point, k=probe, distance_upper_bound=bound)
+                dist, idx = np.atleast_1d(dist), np.atleast_1d(idx)
+                found = idx < self.n
+                dist, idx = dist[found], idx[found]
+                if entry is not None:
+                    ok = entry["mask"][idx]
+                    dist, idx = dist[ok], idx[ok]
+                exhausted = probe >= self.n or found.sum() < probe  # everything within reach was looked at
+                if len(idx) >= want or exhausted:
+                    dist, idx = dist[:want], idx[:want]
+                    break
+                probe = min(self.n, probe * 4)
         metres = chord_to_metres(dist)
         return [Hit(int(i), int(self.ids[i]), float(m)) for i, m in zip(idx, metres, strict=True)]
-
-    def _scan(self, point, want, amenity_mask, type_codes, open_mask, bound) -> list[Hit]:
-        """A selective filter: measure only the stations that pass it."""
-        candidates = np.flatnonzero(self._passes(np.arange(self.n), amenity_mask, type_codes, open_mask))
-        if len(candidates) == 0:
-            return []
-        d2 = ((self.xyz[candidates] - point) ** 2).sum(axis=1)
-        if np.isfinite(bound):
-            keep = d2 <= bound * bound
-            candidates, d2 = candidates[keep], d2[keep]
-        order = np.argsort(d2)[:want] if len(d2) > want else np.argsort(d2)
-        metres = chord_to_metres(np.sqrt(d2[order]))
-        return [
-            Hit(int(candidates[o]), int(self.ids[candidates[o]]), float(m))
-            for o, m in zip(order, metres, strict=True)
-        ]
 
 
 def naive_nearest(
