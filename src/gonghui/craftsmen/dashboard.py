@@ -19,13 +19,19 @@ def dashboard_figures() -> list[Figure]:
             key="craftsmen.participations",
             programme="craftsmen",
             name=_("劳模工匠参与人次"),
-            definition=_("工匠接下一个企业难题（接单或揭榜，按接单时间），加上工匠参加一场专场服务（按服务日期），各计一人次。"),
+            definition=_(
+                "工匠接下一个企业难题（接单或揭榜，按接单时间），加上工匠参加一场专场服务（按服务日期），各计一人次。"
+            ),
             unit=_("人次"),
             headline=True,
             order=1,
             sources=(
-                Source("craftsmen.Offer", "problem__region_id", "responded_at", Q(status=OfferStatus.ACCEPTED)),
-                Source("craftsmen.SpecialSession_craftsmen", "specialsession__region_id", "specialsession__date"),
+                Source(
+                    "craftsmen.Offer", "problem__region_id", "responded_at", Q(status=OfferStatus.ACCEPTED)
+                ),
+                Source(
+                    "craftsmen.SpecialSession_craftsmen", "specialsession__region_id", "specialsession__date"
+                ),
             ),
         ),
         Figure(
@@ -38,8 +44,13 @@ def dashboard_figures() -> list[Figure]:
             order=2,
             breakdown_labels=dict(NeedCategory.choices),
             sources=(
-                Source("craftsmen.Problem", "region_id", "closed_at", CLOSED & Q(outcome__solved=True),
-                       breakdown="category"),
+                Source(
+                    "craftsmen.Problem",
+                    "region_id",
+                    "closed_at",
+                    CLOSED & Q(outcome__solved=True),
+                    breakdown="category",
+                ),
             ),
         ),
         Figure(
@@ -60,22 +71,28 @@ def dashboard_figures() -> list[Figure]:
             unit=_("个"),
             order=4,
             breakdown_labels=dict(NeedCategory.choices),
-            sources=(
-                Source("craftsmen.Problem", "region_id", "submitted_at", breakdown="category"),
-            ),
+            sources=(Source("craftsmen.Problem", "region_id", "submitted_at", breakdown="category"),),
         ),
         Figure(
             key="craftsmen.workers_trained",
             programme="craftsmen",
             name=_("培训职工人数"),
-            definition=_("专场服务培训的职工（按活动日期），加上本期办结难题成效中记录的培训职工（按办结时间）。"),
+            definition=_(
+                "专场服务培训的职工（按活动日期），加上本期办结难题成效中记录的培训职工（按办结时间）。"
+            ),
             unit=_("人"),
             order=5,
             sources=(
-                Source("craftsmen.SpecialSession", "region_id", "date", measure=lambda: Sum("workers_trained")),
-                Source("craftsmen.Outcome", "problem__region_id", "problem__closed_at",
-                       Q(problem__status__in=(ProblemStatus.CLOSED, ProblemStatus.ARCHIVED)),
-                       measure=lambda: Sum("workers_trained")),
+                Source(
+                    "craftsmen.SpecialSession", "region_id", "date", measure=lambda: Sum("workers_trained")
+                ),
+                Source(
+                    "craftsmen.Outcome",
+                    "problem__region_id",
+                    "problem__closed_at",
+                    Q(problem__status__in=(ProblemStatus.CLOSED, ProblemStatus.ARCHIVED)),
+                    measure=lambda: Sum("workers_trained"),
+                ),
             ),
         ),
         Figure(
@@ -86,9 +103,13 @@ def dashboard_figures() -> list[Figure]:
             unit=_("元"),
             order=6,
             sources=(
-                Source("craftsmen.Outcome", "problem__region_id", "problem__closed_at",
-                       Q(problem__status__in=(ProblemStatus.CLOSED, ProblemStatus.ARCHIVED)),
-                       measure=lambda: Sum("benefit_yuan")),
+                Source(
+                    "craftsmen.Outcome",
+                    "problem__region_id",
+                    "problem__closed_at",
+                    Q(problem__status__in=(ProblemStatus.CLOSED, ProblemStatus.ARCHIVED)),
+                    measure=lambda: Sum("benefit_yuan"),
+                ),
             ),
         ),
     ]

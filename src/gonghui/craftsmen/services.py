@@ -6,6 +6,7 @@ submitted → reviewed | returned → dispatched (offer to one craftsman, engine
 → in_service (visits) → awaiting_confirmation (outcome recorded) → confirmed → closed (rated) → archived (solution).
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -549,9 +550,7 @@ def craftsmen_import(*, actor: Actor, workbook_file) -> ImportResult:
                 continue
             honours.append((honour, DEFAULT_HONOUR_LEVEL.get(honour, HonourLevel.PROVINCIAL), int(year)))
         categories = []
-        for part in filter(
-            None, (p.strip() for p in row.get("categories", "").replace("，", "、").split("、"))
-        ):
+        for part in filter(None, (p.strip() for p in re.split(r"[,，;；]", row.get("categories", "")))):
             code = _category_from_label(part)
             if code is None:
                 problems.append(_("需求类别“%(p)s”无效") % {"p": part})
@@ -1014,18 +1013,19 @@ def offer_next_candidate(*, problem: Problem, previous: Offer, actor: Actor) -> 
     return None
 
 
-def _expire_offer(offer_id: int, now, system: Actor) -> None:
+def _expire_offer(offer_id: int, now, system: Actor) -> bool:
     with audited(system, "craftsmen.offer.expire") as audit:
         offer = Offer.objects.select_for_update(of=("self",)).get(pk=offer_id)
         problem = Problem.objects.select_for_update(of=("self",)).get(pk=offer.problem_id)
-        if offer.status != OfferStatus.PENDING:
-            return
+        if offer.status != OfferStatus.PENDING:  # answered while the sweep was running
+            return False
         offer.status = OfferStatus.EXPIRED
         offer.responded_at = now
         offer.save()
         audit.target = offer
         _log(problem, problem.status, system, _("%(n)s 超时未接单") % {"n": offer.craftsman.name})
         offer_next_candidate(problem=problem, previous=offer, actor=system)
+    return True
 
 
 def deadlines_sweep(*, now=None) -> dict[str, int]:
@@ -1042,8 +1042,7 @@ def deadlines_sweep(*, now=None) -> dict[str, int]:
         if not due:
             break
         for offer_id in due:
-            _expire_offer(offer_id, now, system)
-            counts["expired_offers"] += 1
+            counts["expired_offers"] += _expire_offer(offer_id, now, system)
     for problem_id in Problem.objects.filter(status=ProblemStatus.LISTED, claim_due__lt=now).values_list(
         "pk", flat=True
     ):

@@ -1,0 +1,452 @@
+"""JSON API of 劳模工匠助企行 under /api/v1/craftsmen/. Thin: parse, call a service or selector, serialise.
+
+Lists are paginated ({"items", "count"}) and each item carries "id" and "region_code"; details 404 outside the
+actor's scope. Attachments are uploaded through the pages (multipart); the API files problems without them.
+"""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from gonghui.craftsmen import figures, selectors, services
+
+router = Router(tags=["craftsmen"])
+
+
+class CraftsmanOut(Schema):
+    id: int
+    region_code: str
+    name: str
+    occupation: str
+    skill_grade: str
+    tags: list[str]
+    industries: list[str]
+    service_radius_km: int
+    cross_region: bool
+    monthly_capacity: int
+    available: bool
+    innovation_studio: str
+    honours: list[dict]
+    has_pending_changes: bool
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_honours(obj):
+        return [{"honour": h.honour, "level": h.level, "year": h.year} for h in obj.honours.all()]
+
+    @staticmethod
+    def resolve_has_pending_changes(obj):
+        return bool(obj.pending_changes)
+
+
+class ProblemOut(Schema):
+    id: int
+    region_code: str
+    enterprise: str
+    category: str
+    industry: str
+    title: str
+    description: str
+    tags: list[str]
+    urgency: int
+    online: bool
+    status: str
+    overdue: bool
+    submitted_at: datetime
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    craftsman_id: int | None
+    rating: int | None
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_enterprise(obj):
+        return obj.enterprise.name
+
+
+class OfferOut(Schema):
+    id: int
+    region_code: str
+    problem_id: int
+    problem_title: str
+    craftsman_id: int
+    kind: str
+    status: str
+    due_at: datetime | None
+    explanation: str
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.problem.region_id
+
+    @staticmethod
+    def resolve_problem_title(obj):
+        return obj.problem.title
+
+
+class SolutionOut(Schema):
+    id: int
+    region_code: str
+    category: str
+    title: str
+    symptom: str
+    root_cause: str
+    fix: str
+    results: str
+    tags: list[str]
+    industries: list[str]
+    status: str
+    published_at: datetime | None
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region_id
+
+
+class SessionOut(Schema):
+    id: int
+    region_code: str
+    title: str
+    date: date
+    team: str | None
+    enterprises_served: int
+    problems_taken: int
+    workers_trained: int
+    craftsmen: int
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_team(obj):
+        return obj.team.name if obj.team_id else None
+
+    @staticmethod
+    def resolve_craftsmen(obj):
+        return obj.craftsmen.count()
+
+
+class CandidateOut(Schema):
+    craftsman_id: int
+    name: str
+    region_code: str
+    score: float
+    distance_km: int | None
+    cross_region: bool
+    explanation: str
+
+
+class CandidatesOut(Schema):
+    candidates: list[CandidateOut]
+    reason: str
+
+
+class ProblemIn(Schema):
+    category: str
+    title: str
+    description: str
+    enterprise: str | None = None  # staff filing for an enterprise: its credit code
+    industry: str = ""
+    tags: list[str] = []
+    urgency: int = 1
+    online: bool = False
+    wished_from: date | None = None
+    wished_to: date | None = None
+
+
+class ReviewIn(Schema):
+    accept: bool
+    comment: str = ""
+    tags: list[str] | None = None
+
+
+class DispatchIn(Schema):
+    craftsman_id: int | None = None
+
+
+class ListIn(Schema):
+    workdays: int = services.CLAIM_WORKDAYS
+
+
+class DeclineIn(Schema):
+    reason: str
+
+
+class VisitIn(Schema):
+    date: date
+    hours: float
+    online: bool = False
+    note: str = ""
+    followup: bool = False
+
+
+class OutcomeIn(Schema):
+    solved: bool
+    workers_trained: int = 0
+    skill_upgrades: int = 0
+    efficiency_gain_pct: float | None = None
+    yield_before_pct: float | None = None
+    yield_after_pct: float | None = None
+    benefit_yuan: int = 0
+    note: str = ""
+
+
+class ConfirmIn(Schema):
+    accept: bool = True
+    comment: str = ""
+
+
+class RateIn(Schema):
+    rating: int
+    comment: str = ""
+
+
+class SolutionIn(Schema):
+    title: str
+    symptom: str
+    root_cause: str
+    fix: str
+    results: str = ""
+    tags: list[str] | None = None
+
+
+class SolutionReviewIn(Schema):
+    publish: bool
+    comment: str = ""
+
+
+class SessionIn(Schema):
+    region_code: str
+    title: str
+    date: date
+    team_id: int | None = None
+    enterprises_served: int = 0
+    problems_taken: int = 0
+    workers_trained: int = 0
+    craftsman_ids: list[int] = []
+    note: str = ""
+
+
+class ProfileChangesIn(Schema):
+    tags: list[str] | None = None
+    specialties: str | None = None
+    industries: list[str] | None = None
+    categories: list[str] | None = None
+    service_radius_km: int | None = None
+    cross_region: bool | None = None
+    monthly_capacity: int | None = None
+    available: bool | None = None
+    innovation_studio: str | None = None
+    occupation: str | None = None
+
+
+# ------------------------------------------------------------------------------------------- talent pool
+@router.get("/craftsmen", response=list[CraftsmanOut])
+@paginate
+def list_craftsmen(request, q: str = ""):
+    return selectors.craftsmen(request.actor, query=q)
+
+
+@router.get("/craftsmen/{craftsman_id}", response=CraftsmanOut)
+def get_craftsmen(request, craftsman_id: int):
+    return selectors.craftsman(request.actor, craftsman_id)
+
+
+@router.post("/profile/changes", response=CraftsmanOut)
+def post_profile_changes(request, payload: ProfileChangesIn):
+    """A craftsman's edit of their own profile (availability at once, the rest after staff approval)."""
+    changes = {k: v for k, v in payload.dict().items() if v is not None}
+    return services.craftsman_propose_changes(actor=request.actor, changes=changes)
+
+
+# ------------------------------------------------------------------------------------------- problems
+@router.get("/problems", response=list[ProblemOut])
+@paginate
+def list_problems(request, status: str = "", q: str = "", overdue: bool = False):
+    return selectors.problems(request.actor, status=status or None, query=q, overdue=overdue)
+
+
+@router.get("/problems/{problem_id}", response=ProblemOut)
+def get_problems(request, problem_id: int):
+    return selectors.problem(request.actor, problem_id)
+
+
+@router.post("/problems", response={201: ProblemOut})
+def post_problems(request, payload: ProblemIn):
+    problem = services.problem_file(actor=request.actor, **payload.dict())
+    return Status(201, problem)
+
+
+@router.get("/problems/{problem_id}/candidates", response=CandidatesOut)
+def get_problem_candidates(request, problem_id: int, limit: int = 10):
+    """The engine's ranked craftsmen with explanations (staff only; empty for others)."""
+    problem = selectors.problem(request.actor, problem_id)
+    rows, reason = selectors.candidates(request.actor, problem, limit=min(max(limit, 1), 50))
+    return {
+        "candidates": [
+            {
+                "craftsman_id": r["craftsman"].pk,
+                "name": r["craftsman"].name,
+                "region_code": r["craftsman"].region_id,
+                "score": r["score"],
+                "distance_km": r["distance_km"],
+                "cross_region": r["cross_region"],
+                "explanation": r["explanation"],
+            }
+            for r in rows
+        ],
+        "reason": reason,
+    }
+
+
+def _then(request, problem_id):
+    return selectors.problem(request.actor, problem_id)
+
+
+@router.post("/problems/{problem_id}/review", response=ProblemOut)
+def post_problems_review(request, problem_id: int, payload: ReviewIn):
+    services.problem_review(actor=request.actor, problem_id=problem_id, **payload.dict())
+    return _then(request, problem_id)
+
+
+@router.post("/problems/{problem_id}/dispatch", response=OfferOut)
+def post_problems_dispatch(request, problem_id: int, payload: DispatchIn):
+    return services.problem_dispatch(actor=request.actor, problem_id=problem_id, **payload.dict())
+
+
+@router.post("/problems/{problem_id}/list", response=ProblemOut)
+def post_problems_list(request, problem_id: int, payload: ListIn):
+    services.problem_list_for_claim(actor=request.actor, problem_id=problem_id, workdays=payload.workdays)
+    return _then(request, problem_id)
+
+
+@router.post("/problems/{problem_id}/claim", response=OfferOut)
+def post_problems_claim(request, problem_id: int):
+    return services.problem_claim(actor=request.actor, problem_id=problem_id)
+
+
+@router.post("/problems/{problem_id}/visits", response=ProblemOut)
+def post_problems_visits(request, problem_id: int, payload: VisitIn):
+    data = payload.dict()
+    services.visit_log(actor=request.actor, problem_id=problem_id, visit_date=data.pop("date"), **data)
+    return _then(request, problem_id)
+
+
+@router.post("/problems/{problem_id}/outcome", response=ProblemOut)
+def post_problems_outcome(request, problem_id: int, payload: OutcomeIn):
+    services.outcome_record(actor=request.actor, problem_id=problem_id, **payload.dict())
+    return _then(request, problem_id)
+
+
+@router.post("/problems/{problem_id}/confirm", response=ProblemOut)
+def post_problems_confirm(request, problem_id: int, payload: ConfirmIn):
+    services.problem_confirm(actor=request.actor, problem_id=problem_id, **payload.dict())
+    return _then(request, problem_id)
+
+
+@router.post("/problems/{problem_id}/rate", response=ProblemOut)
+def post_problems_rate(request, problem_id: int, payload: RateIn):
+    services.problem_rate(actor=request.actor, problem_id=problem_id, **payload.dict())
+    return _then(request, problem_id)
+
+
+@router.post("/problems/{problem_id}/solution", response=SolutionOut)
+def post_problems_solution(request, problem_id: int, payload: SolutionIn):
+    return services.solution_submit(actor=request.actor, problem_id=problem_id, **payload.dict())
+
+
+# ------------------------------------------------------------------------------------------- offers
+@router.get("/offers", response=list[OfferOut])
+@paginate
+def list_offers(request, pending: bool = False):
+    return selectors.offers(request.actor, pending_only=pending)
+
+
+@router.get("/offers/{offer_id}", response=OfferOut)
+def get_offers(request, offer_id: int):
+    from gonghui.core.scoping import get_scoped_or_404
+    from gonghui.craftsmen.models import Offer
+
+    return get_scoped_or_404(Offer.objects.select_related("problem"), request.actor, pk=offer_id)
+
+
+@router.post("/offers/{offer_id}/accept", response=OfferOut)
+def post_offers_accept(request, offer_id: int):
+    return services.offer_accept(actor=request.actor, offer_id=offer_id)
+
+
+@router.post("/offers/{offer_id}/decline", response=OfferOut)
+def post_offers_decline(request, offer_id: int, payload: DeclineIn):
+    return services.offer_decline(actor=request.actor, offer_id=offer_id, reason=payload.reason)
+
+
+# ------------------------------------------------------------------------------------------- solutions
+@router.get("/solutions", response=list[SolutionOut])
+@paginate
+def list_solutions(request, q: str = "", category: str = "", status: str = ""):
+    rows = selectors.solutions(request.actor, query=q, category=category, status=status or None)
+    return rows
+
+
+@router.get("/solutions/{solution_id}", response=SolutionOut)
+def get_solutions(request, solution_id: int):
+    return selectors.solution(request.actor, solution_id)
+
+
+@router.post("/solutions/{solution_id}/review", response=SolutionOut)
+def post_solutions_review(request, solution_id: int, payload: SolutionReviewIn):
+    return services.solution_review(actor=request.actor, solution_id=solution_id, **payload.dict())
+
+
+@router.get("/similar-solutions", response=list[SolutionOut])
+@paginate
+def list_similar_solutions(request, text: str = ""):
+    """Published solutions closest to a problem text (what the filing form shows while typing)."""
+    return selectors.similar_solutions(request.actor, text)
+
+
+# ------------------------------------------------------------------------------------------- sessions, figures
+@router.get("/sessions", response=list[SessionOut])
+@paginate
+def list_sessions(request):
+    return selectors.sessions(request.actor)
+
+
+@router.get("/sessions/{session_id}", response=SessionOut)
+def get_sessions(request, session_id: int):
+    return selectors.session(request.actor, session_id)
+
+
+@router.post("/sessions", response={201: SessionOut})
+def post_sessions(request, payload: SessionIn):
+    data = payload.dict()
+    session = services.session_create(actor=request.actor, session_date=data.pop("date"), **data)
+    return Status(201, session)
+
+
+@router.get("/figures")
+def get_figures(request, year: int | None = None, by: str = "total"):
+    """Figures for the actor's region (staff) or the province: by=total|county|city|month."""
+    year = year or timezone.localdate().year
+    prefix = figures.prefix_for(request.actor)
+    functions = {"county": figures.by_county, "city": figures.by_city, "month": figures.by_month}
+    if by in functions:
+        return {"year": year, "region_prefix": prefix, "rows": functions[by](region_prefix=prefix, year=year)}
+    return {"year": year, "region_prefix": prefix, **figures.summary(region_prefix=prefix, year=year)}
+
+
+@router.get("/coverage")
+def get_coverage(request, year: int | None = None):
+    """Which mountain and island counties were served in the year."""
+    year = year or timezone.localdate().year
+    rows = figures.coverage(region_prefix=figures.prefix_for(request.actor), year=year)
+    return {"year": year, "served": sum(r["served"] for r in rows), "counties": rows}
