@@ -120,8 +120,11 @@ class Geography:
     """Which six-digit buckets are counties and cities, to add counties into cities and the province."""
 
     def __init__(self):
-        levels = dict(Region.objects.filter(level__in=(RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE))
-                      .values_list("code", "level"))
+        levels = dict(
+            Region.objects.filter(
+                level__in=(RegionLevel.COUNTY, RegionLevel.CITY, RegionLevel.PROVINCE)
+            ).values_list("code", "level")
+        )
         self.counties = {c for c, lv in levels.items() if lv == RegionLevel.COUNTY}
         self.cities = {c for c, lv in levels.items() if lv == RegionLevel.CITY}
         self.province = next((c for c, lv in levels.items() if lv == RegionLevel.PROVINCE), "330000")
@@ -160,8 +163,16 @@ def _write_chunk(figure_key: str, periods: list[date], desired: dict, stats: Run
     for key, (level, value) in desired.items():
         row = existing.pop(key, None)
         if row is None:
-            creates.append(FigureValue(figure_key=figure_key, region_code=key[0], period=key[1], dimension=key[2],
-                                       level=level, value=value))
+            creates.append(
+                FigureValue(
+                    figure_key=figure_key,
+                    region_code=key[0],
+                    period=key[1],
+                    dimension=key[2],
+                    level=level,
+                    value=value,
+                )
+            )
         elif row.value != value:
             row.value = value
             updates.append(row)
@@ -174,8 +185,13 @@ def _write_chunk(figure_key: str, periods: list[date], desired: dict, stats: Run
     stats.deleted += len(existing)
 
 
-def roll_up_figure(figure: registry.Figure, *, today: date | None = None, rebuild: bool = False,
-                   geography: Geography | None = None) -> RunStats:
+def roll_up_figure(
+    figure: registry.Figure,
+    *,
+    today: date | None = None,
+    rebuild: bool = False,
+    geography: Geography | None = None,
+) -> RunStats:
     today = today or timezone.localdate()
     geography = geography or Geography()
     stats = RunStats(figure.key)
@@ -212,7 +228,9 @@ def roll_up_figure(figure: registry.Figure, *, today: date | None = None, rebuil
     return stats
 
 
-def run_rollup(keys: list[str] | None = None, *, today: date | None = None, rebuild: bool = False) -> list[RunStats]:
+def run_rollup(
+    keys: list[str] | None = None, *, today: date | None = None, rebuild: bool = False
+) -> list[RunStats]:
     """Roll up every registered figure (or those named). Safe to repeat; see the module docstring."""
     geography = Geography()
     results = []
@@ -220,7 +238,14 @@ def run_rollup(keys: list[str] | None = None, *, today: date | None = None, rebu
         if keys and figure.key not in keys:
             continue
         stats = roll_up_figure(figure, today=today, rebuild=rebuild, geography=geography)
-        log.info("dashboard roll-up %s: %s periods, +%s ~%s -%s in %ss", figure.key, stats.periods,
-                 stats.created, stats.updated, stats.deleted, stats.seconds)
+        log.info(
+            "dashboard roll-up %s: %s periods, +%s ~%s -%s in %ss",
+            figure.key,
+            stats.periods,
+            stats.created,
+            stats.updated,
+            stats.deleted,
+            stats.seconds,
+        )
         results.append(stats)
     return results

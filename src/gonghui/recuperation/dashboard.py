@@ -19,7 +19,8 @@ MOUNTAIN_ISLAND_APPLICATION = Q(departure__route__destination__mountain=True) | 
 )
 
 
-def _trips(measure, application_measure, report_q=Q(), application_q=Q()):
+def _trips(measure, application_measure, report_q=None, application_q=None):
+    report_q, application_q = report_q or Q(), application_q or Q()
     return (
         Source(
             "recuperation.TripReport",

@@ -44,7 +44,9 @@ def dashboard_figures() -> list[Figure]:
             key="wages.enterprises_covered",
             programme="wages",
             name=_("覆盖企业数"),
-            definition=_("期末被有效能级工资集体合同覆盖的企业（按企业所在地区，区域性、行业性合同覆盖的企业也计入）。"),
+            definition=_(
+                "期末被有效能级工资集体合同覆盖的企业（按企业所在地区，区域性、行业性合同覆盖的企业也计入）。"
+            ),
             unit=_("家"),
             headline=True,
             order=2,
@@ -58,7 +60,10 @@ def dashboard_figures() -> list[Figure]:
             unit=_("人"),
             headline=True,
             order=3,
-            sources=(Source("wages.Agreement", "region_id", None, _effective,
-                            measure=lambda: Sum("workers_covered")),),
+            sources=(
+                Source(
+                    "wages.Agreement", "region_id", None, _effective, measure=lambda: Sum("workers_covered")
+                ),
+            ),
         ),
     ]
