@@ -111,3 +111,11 @@ def test_rate_before_confirm_on_the_page(world):
     response = client.post(f"/craftsmen/problems/{problem.pk}/rate/", {"rating": "5"}, follow=True)
     assert "请先确认服务已完成，再评价。" in response.content.decode()
     assert Problem.objects.get(pk=problem.pk).rating is None
+
+
+def test_pages_in_english(world):
+    client = client_for(world.craftsman_user, "craftsman")
+    client.cookies["django_language"] = "en"
+    body = client.get("/craftsmen/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Offers awaiting your answer" in body
+    assert "待接派单" not in body
