@@ -157,3 +157,20 @@ def test_trip_report_through_the_api():
     assert created.status_code == 201 and created.json()["region_code"] == town.code
     figures = Client().get("/api/v1/recuperation/figures?year=2025").json()
     assert (figures["participants"], figures["mountain_island_participants"]) == (25, 25)
+
+
+def test_grassroots_union_applies_for_a_group_on_the_page():
+    world = build_world()
+    _open_now(world)
+    union_staff, union = staff("330106", "grassroots")
+    members = [member_user(union=union)[1] for _ in range(2)]
+    client = client_for(union_staff, "staff")
+    page = client.get(f"/recuperation/programmes/{world.programme.pk}/").content.decode()
+    assert 'data-test="group-apply-form"' in page
+    response = client.post(
+        f"/recuperation/programmes/{world.programme.pk}/group-apply/",
+        {"members": [m.pk for m in members], "routes": [world.route.pk]},
+        follow=True,
+    )
+    assert "已为所选会员提交申请" in response.content.decode()
+    assert sorted(Application.objects.values_list("member_id", flat=True)) == sorted(m.pk for m in members)

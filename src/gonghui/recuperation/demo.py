@@ -7,6 +7,7 @@ special programme's 20,000 places and ¥10M, ¥20M provincial money in all. The 
 """
 
 import math
+from collections import namedtuple
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -16,14 +17,17 @@ from django.utils import timezone
 from gonghui.accounts.models import Role, RoleAssignment, User
 from gonghui.core.actor import actor_for_user
 from gonghui.core.demodata import DEMO_PASSWORD
+from gonghui.core.pii import encrypt
 from gonghui.orgs.models import NEW_EMPLOYMENT_FORM, Member, MemberStatus, Organisation, OrgLevel
 from gonghui.recuperation import services
+from gonghui.recuperation.lottery import commitment_of
 from gonghui.recuperation.models import (
     Application,
     AppState,
     Base,
     Departure,
     PartnerRegion,
+    Programme,
     Quota,
     Route,
     TargetGroup,
@@ -155,6 +159,9 @@ def build(ctx):
     _grassroots_account(ctx)
 
 
+MemberRow = namedtuple("MemberRow", "pk region_id id_number_hash occupation model_worker")
+
+
 def _eligible_pool(groups, taken) -> dict[str, list[int]]:
     """Members by county who belong to one of ``groups`` (the same groups the rules use)."""
     pool: dict[str, list[int]] = {}
@@ -195,12 +202,17 @@ def _past_programme(ctx, rng, actor, taken, *, name, places, budget, subsidy, ro
         if city.places:
             services.quota_apportion(actor=actor, quota=city)
     services.programme_open(actor=actor, programme=programme)
+    # A seed from the demo's generator keeps the demo reproducible (real programmes get theirs from `secrets`).
+    seed = f"{rng.getrandbits(256):064x}"
+    Programme.objects.filter(pk=programme.pk).update(
+        seed_cipher=encrypt(seed), seed_commitment=commitment_of(seed)
+    )
     leaves = {q.region_id: q for q in Quota.objects.filter(programme=programme, children__isnull=True)}
     pool = _eligible_pool(groups, taken)
     members = {
-        m.pk: m
-        for m in Member.objects.filter(pk__in=[pk for ids in pool.values() for pk in ids]).only(
-            "id", "region_id", "id_number_hash", "occupation", "model_worker", "enterprise_id"
+        row[0]: MemberRow(*row)
+        for row in Member.objects.values_list(
+            "id", "region_id", "id_number_hash", "occupation", "model_worker"
         )
     }
     submitted = _aware(date(2025, 3, 15))
@@ -227,7 +239,7 @@ def _past_programme(ctx, rng, actor, taken, *, name, places, budget, subsidy, ro
                     checked_at=submitted,
                 )
             )
-    Application.objects.bulk_create(rows, batch_size=2000)
+    _insert(Application, rows)
     services.programme_close(actor=actor, programme=programme, now=_aware(date(2025, 3, 31), 18))
     services.draw_run(actor=actor, programme=programme, now=_aware(date(2025, 4, 1), 10))
     # Everyone selected confirmed and went: departures April to November, 200 seats each.
@@ -262,6 +274,42 @@ def _past_programme(ctx, rng, actor, taken, *, name, places, budget, subsidy, ro
     return [pk for pk, _ in selected]
 
 
+def _insert(model, objects: list) -> None:
+    """Insert many unsaved rows with one executemany (Django's bulk_create spends most of a province build
+    compiling SQL for small batches; values are adapted the same way the backend adapts them)."""
+    from django.db import models as m
+
+    ops = connection.ops
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+
+    def adapter(field):
+        if isinstance(field, m.DateTimeField):
+            return ops.adapt_datetimefield_value
+        if isinstance(field, m.DateField):
+            return ops.adapt_datefield_value
+        if isinstance(field, m.DecimalField):
+            return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+        if isinstance(field, m.JSONField):
+            return lambda v: field.get_db_prep_save(v, connection)
+        return lambda v: v
+
+    adapters = [(f.attname, adapter(f), f.get_default()) for f in fields]
+    for obj in objects:
+        for field in fields:
+            if (
+                isinstance(field, m.DateTimeField)
+                and field.auto_now_add
+                and getattr(obj, field.attname) is None
+            ):
+                setattr(obj, field.attname, timezone.now())
+    table = ops.quote_name(model._meta.db_table)
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    rows = [tuple(adapt(getattr(obj, attname)) for attname, adapt, _ in adapters) for obj in objects]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+
+
 def _group_of(member, groups) -> str:
     if member.occupation in NEW_EMPLOYMENT_FORM and TargetGroup.NEW_EMPLOYMENT_FORM in groups:
         return TargetGroup.NEW_EMPLOYMENT_FORM
@@ -293,7 +341,7 @@ def _trip_reports(ctx, rng, scenic, others, scale):
     partners = [c for c in PartnerRegion.values if c]
     reports = []
     while participants_left > 0:
-        n = min(participants_left, rng.randint(12, 68))
+        n = min(participants_left, rng.randint(20, 140))
         participants_left -= n
         org_id, region_id = rng.choice(unions)
         roll = rng.random()
@@ -321,7 +369,7 @@ def _trip_reports(ctx, rng, scenic, others, scale):
         report.spend = (report.spend * spend_left / raw_total).quantize(Decimal("1"))
         running += report.spend
     reports[-1].spend = spend_left - running
-    TripReport.objects.bulk_create(reports, batch_size=5000)
+    _insert(TripReport, reports)
 
 
 def _open_programme(ctx, rng, actor, routes):
@@ -364,6 +412,3 @@ def _grassroots_account(ctx):
     user = User.objects.create_user("13800000080", DEMO_PASSWORD, name="基层工会疗休养专干")
     RoleAssignment.objects.create(user=user, role=Role.STAFF, organisation=union)
     ctx.account(Role.STAFF, "13800000080", user.name, union.name)
-
-
-__all__ = ["build", "connection"]

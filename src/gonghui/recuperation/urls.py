@@ -7,6 +7,7 @@ urlpatterns = [
     path("routes/", views.catalogue, name="catalogue"),
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme"),
     path("programmes/<int:programme_id>/apply/", views.programme_apply, name="apply"),
+    path("programmes/<int:programme_id>/group-apply/", views.programme_group_apply, name="group_apply"),
     path("programmes/<int:programme_id>/manage/", views.manage, name="manage"),
     path("programmes/<int:programme_id>/manage/<str:action>/", views.manage_action, name="manage_action"),
     path("my/", views.my_applications, name="my_applications"),

@@ -81,6 +81,14 @@ def programme_detail(request, programme_id: int):
         mine = programme.applications.filter(member=member).exclude(state=AppState.CANCELLED).first()
     draw = Draw.objects.filter(programme=programme).first()
     quotas = selectors.quota_rows(request.actor, programme)
+    union_members = []
+    if request.actor.is_staff and programme.state == ProgrammeState.OPEN and request.actor.organisation_id:
+        applied = programme.applications.exclude(state=AppState.CANCELLED).values("member_id")
+        union_members = list(
+            Member.objects.filter(union_id=request.actor.organisation_id)
+            .exclude(pk__in=applied)
+            .order_by("id")[:200]
+        )
     return render(
         request,
         "recuperation/programme.html",
@@ -94,6 +102,7 @@ def programme_detail(request, programme_id: int):
             "quotas": quotas,
             "target_labels": [TargetGroup(g).label for g in programme.target_groups],
             "can_manage": request.actor.is_staff and request.actor.covers(programme.region_id),
+            "union_members": union_members,
         },
     )
 
@@ -106,6 +115,22 @@ def programme_apply(request, programme_id: int):
         request,
         lambda: services.application_submit(actor=request.actor, programme=programme, route_ids=route_ids),
         _("已提交申请，请等待基层工会审核"),
+    )
+    return redirect("recuperation:programme", programme_id=programme.pk)
+
+
+@require_POST
+def programme_group_apply(request, programme_id: int):
+    """A grassroots union applies for a group of its members."""
+    programme = _visible_programme(request, programme_id)
+    member_ids = [int(v) for v in request.POST.getlist("members") if v.isdigit()]
+    route_ids = [int(v) for v in request.POST.getlist("routes") if v.isdigit()]
+    _run(
+        request,
+        lambda: services.group_apply(
+            actor=request.actor, programme=programme, member_ids=member_ids, route_ids=route_ids
+        ),
+        _("已为所选会员提交申请"),
     )
     return redirect("recuperation:programme", programme_id=programme.pk)
 
