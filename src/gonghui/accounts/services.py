@@ -350,8 +350,6 @@ def pii_unmask(*, actor: Actor, model, pk, field: str) -> str:
 
     label = model._meta.label_lower
     with audited(actor, "pii.unmask") as draft:
-        if field not in UNMASKABLE.get(label, set()):
-            raise ServiceError({"field": [_("该字段不能查看完整内容。")]})
         if label == "accounts.user":
             if actor.role != Role.SECADMIN:
                 raise PermissionDenied(_("只有安全管理员可以查看账号的完整手机号。"))
@@ -365,6 +363,9 @@ def pii_unmask(*, actor: Actor, model, pk, field: str) -> str:
                 raise PermissionDenied(_("只有管辖该地区的工会工作人员可以查看完整信息。"))
             obj = get_scoped_or_404(model, actor, action="pii.unmask", pk=pk)
         draft.target = obj
+        # Checked after the row: a bad field name must not tell someone outside the scope that the row exists.
+        if field not in UNMASKABLE.get(label, set()):
+            raise ServiceError({"field": [_("该字段不能查看完整内容。")]})
         draft.changes = {"field": field}
         return getattr(obj, field)
 

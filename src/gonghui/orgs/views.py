@@ -200,7 +200,8 @@ def join(request):
                 employer_name=values.get("employer_name", ""),
             )
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            errors = dict(exc.message_dict) if hasattr(exc, "error_dict") else {"general": exc.messages}
+            errors["general"] = errors.pop("__all__", []) + errors.get("general", [])
         else:
             messages.success(request, _("申请已提交，请等待县总工会审核。"))
             return redirect("orgs:join")
