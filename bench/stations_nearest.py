@@ -206,6 +206,8 @@ print(json.dumps({"requests": len(lat_ms), "rps": len(lat_ms) / duration, "p50_m
 
 def load_database(records):
     """Put the synthetic stations (and their hours) into the database named by DATABASE_URL."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gonghui.settings")
+    os.environ.pop("GONGHUI_TESTING", None)
     import django
 
     django.setup()

@@ -30,6 +30,8 @@ from gonghui.stations.params import parse_finder_query
 
 router = Router(tags=["stations"])
 OPERATORS = ("staff", "station_manager")
+# Public data for workers without login (active stations, upcoming sessions): not region-scoped on purpose.
+PUBLIC = {"x-gonghui-scope": "public"}
 
 
 def _operator(request):
@@ -487,7 +489,7 @@ def _data(payload) -> dict:
 # --- public: finder, station, visit, rating, complaint, sessions -----------------------------------------------
 
 
-@router.get("/nearest", response=NearbyList, auth=None)
+@router.get("/nearest", response=NearbyList, auth=None, openapi_extra=PUBLIC)
 def nearest(request):
     """Nearest active stations to a WGS-84 point (``lng``, ``lat``) or a town (``town``); filters ``open_now``,
     ``amenity`` (repeatable), ``type`` (repeatable), ``radius_km``, ``limit`` (≤ 50)."""
@@ -509,7 +511,7 @@ def nearest(request):
     }
 
 
-@router.get("/public/{code}", response=PublicStationOut, auth=None)
+@router.get("/public/{code}", response=PublicStationOut, auth=None, openapi_extra=PUBLIC)
 def public_station(request, code: str):
     s = _public_station(code)
     summary = selectors.station_summary(s)
@@ -540,12 +542,12 @@ def public_station(request, code: str):
     }
 
 
-@router.get("/public/{code}/screen", response=ScreenOut, auth=None)
+@router.get("/public/{code}/screen", response=ScreenOut, auth=None, openapi_extra=PUBLIC)
 def public_screen(request, code: str):
     return selectors.screen_figures(_public_station(code))
 
 
-@router.post("/visits", response=VisitOut, auth=None)
+@router.post("/visits", response=VisitOut, auth=None, openapi_extra=PUBLIC)
 def record_visit(request, payload: VisitIn):
     """Scan of the door QR: phone (+ occupation the first time) or member code; one per person/station/hour."""
     visit = services.visit_record(
@@ -563,7 +565,7 @@ def record_visit(request, payload: VisitIn):
     }
 
 
-@router.post("/public/{code}/ratings", response=OkOut, auth=None)
+@router.post("/public/{code}/ratings", response=OkOut, auth=None, openapi_extra=PUBLIC)
 def rate(request, code: str, payload: RatingIn):
     rating = services.rating_submit(
         actor=request.actor, station=_public_station(code), score=payload.score, comment=payload.comment
@@ -571,7 +573,7 @@ def rate(request, code: str, payload: RatingIn):
     return {"id": rating.pk}
 
 
-@router.post("/public/{code}/complaints", response=ComplaintPublicOut, auth=None)
+@router.post("/public/{code}/complaints", response=ComplaintPublicOut, auth=None, openapi_extra=PUBLIC)
 def file_complaint(
     request,
     code: str,
@@ -592,35 +594,37 @@ def file_complaint(
     return _complaint_public(complaint)
 
 
-@router.get("/complaints/follow/{token}", response=ComplaintPublicOut, auth=None)
+@router.get("/complaints/follow/{token}", response=ComplaintPublicOut, auth=None, openapi_extra=PUBLIC)
 def follow_complaint(request, token: str):
     return _complaint_public(
         get_object_or_404(Complaint.objects.select_related("station"), follow_token=token)
     )
 
 
-@router.post("/complaints/follow/{token}/notes", response=ComplaintPublicOut, auth=None)
+@router.post("/complaints/follow/{token}/notes", response=ComplaintPublicOut, auth=None, openapi_extra=PUBLIC)
 def follow_note(request, token: str, payload: TextIn):
     complaint = get_object_or_404(Complaint.objects.select_related("station"), follow_token=token)
     services.complaint_add_note(actor=request.actor, complaint=complaint, text=payload.text, by_worker=True)
     return _complaint_public(complaint)
 
 
-@router.post("/complaints/follow/{token}/reopen", response=ComplaintPublicOut, auth=None)
+@router.post(
+    "/complaints/follow/{token}/reopen", response=ComplaintPublicOut, auth=None, openapi_extra=PUBLIC
+)
 def follow_reopen(request, token: str, payload: TextIn):
     complaint = get_object_or_404(Complaint.objects.select_related("station"), follow_token=token)
     complaint = services.complaint_reopen(actor=request.actor, complaint=complaint, reason=payload.text)
     return _complaint_public(complaint)
 
 
-@router.get("/upcoming", response=list[SessionOut], auth=None)
+@router.get("/upcoming", response=list[SessionOut], auth=None, openapi_extra=PUBLIC)
 def upcoming(request, station_code: str | None = None):
     """Upcoming service sessions (haircut days, clinics, classes), optionally at one station."""
     station = _public_station(station_code) if station_code else None
     return [_session_out(s) for s in selectors.upcoming_sessions(station=station, limit=100)]
 
 
-@router.post("/signups", response=SignUpOut, auth=None)
+@router.post("/signups", response=SignUpOut, auth=None, openapi_extra=PUBLIC)
 def sign_up(request, payload: SignUpIn):
     signup = services.signup_create(
         actor=request.actor, slot_id=payload.slot_id, phone=payload.phone, occupation=payload.occupation
@@ -633,7 +637,7 @@ def sign_up(request, payload: SignUpIn):
     }
 
 
-@router.get("/signups/{token}", response=SignUpOut, auth=None)
+@router.get("/signups/{token}", response=SignUpOut, auth=None, openapi_extra=PUBLIC)
 def signup_status(request, token: str):
     signup = get_object_or_404(SignUp.objects.select_related("slot"), token=token)
     return {
@@ -644,7 +648,7 @@ def signup_status(request, token: str):
     }
 
 
-@router.post("/signups/{token}/cancel", response=SignUpOut, auth=None)
+@router.post("/signups/{token}/cancel", response=SignUpOut, auth=None, openapi_extra=PUBLIC)
 def signup_cancel(request, token: str):
     signup = services.signup_cancel(actor=request.actor, token=token)
     return {
