@@ -103,6 +103,12 @@ def test_instructor_takes_checklist_enterprise_to_filed_agreement(page, live_ser
 
     assert county_row(page, live_server) == ("2", "2 / 2 (100.0%)")
     assert page.locator("[data-test=kpi-agreements]").inner_text() == "2"
+    page.wait_for_selector("#coverage-map[data-drawn]")
+    mapped = page.evaluate(
+        "() => window.gonghuiCoverageMap.getOption().series[0].data.filter((d) => d.value != null)"
+        ".map((d) => [d.name, d.value])"
+    )
+    assert mapped == [["330127", 100.0]]
 
     page.goto(live_server.url + f"/wages/agreements/{agreement.pk}/")
     page.wait_for_selector("#ladder-chart[data-drawn]")

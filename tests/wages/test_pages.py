@@ -136,3 +136,32 @@ def test_pages_and_refusals_in_english(logged_in):
     response = client.post(f"/wages/cases/{case.pk}/file/", {"filed_on": "2026-03-05"})
     assert response.status_code == 400
     assert "Only a signed agreement can be filed" in response.content.decode()
+
+
+def test_campaign_from_the_checklist_offers_every_ticked_enterprise(logged_in):
+    from gonghui.wages.models import BargainingCase, Campaign
+
+    client, user, actor = logged_in
+    first, second, third = (
+        EnterpriseFactory(region_id="330127", above_designated_size=True) for _ in range(3)
+    )
+    services.checklist_build(actor=actor, instructor_id=user.pk, region_code="330127")
+    page = client.get("/wages/checklist/").content.decode()
+    assert page.count('form="campaign-form"') == 3
+    response = client.post(
+        "/wages/campaigns/launch/",
+        {"name": "2026年集中要约", "kind": "centralised_offer", "enterprise_ids": [first.pk, third.pk]},
+    )
+    campaign = Campaign.objects.get()
+    assert response.url == f"/wages/cases/?campaign={campaign.pk}"
+    assert sorted(
+        BargainingCase.objects.filter(campaign=campaign).values_list("enterprise_id", flat=True)
+    ) == [first.pk, third.pk]
+    listed = client.get(response.url)
+    assert listed.context["count"] == 2
+    # An enterprise not on the instructor's open checklist cannot be slipped in.
+    client.post(
+        "/wages/campaigns/launch/",
+        {"name": "再次", "kind": "centralised_offer", "enterprise_ids": [first.pk]},
+    )
+    assert Campaign.objects.count() == 1

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.orgs.models import SkillGrade
-from gonghui.wages.models import LADDER_GRADES, AgreementKind, ContactKind, ItemKind
+from gonghui.wages.models import LADDER_GRADES, AgreementKind, CampaignKind, ContactKind, ItemKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -121,3 +121,13 @@ class ChecklistBuildForm(forms.Form):
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region_code"].choices = regions
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("行动名称"), max_length=128)
+    kind = forms.ChoiceField(label=_("类型"), choices=CampaignKind.choices)
+    enterprise_ids = forms.TypedMultipleChoiceField(label=_("企业"), coerce=int, choices=())
+
+    def __init__(self, *args, enterprise_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise_ids"].choices = [(pk, pk) for pk in enterprise_ids]

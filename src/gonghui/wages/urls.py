@@ -7,6 +7,7 @@ urlpatterns = [
     path("checklist/", views.checklist, name="checklist"),
     path("checklist/build/", views.checklist_build, name="checklist_build"),
     path("offer/<int:enterprise_id>/", views.case_offer, name="offer"),
+    path("campaigns/launch/", views.campaign_launch, name="campaign_launch"),
     path("cases/", views.case_list, name="cases"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/renew/", views.case_renew, name="case_renew"),

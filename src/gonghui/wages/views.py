@@ -7,15 +7,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core.audit import record_refusal
 from gonghui.core.scoping import get_scoped_or_404
-from gonghui.orgs.models import Enterprise, Industry
+from gonghui.orgs.models import Enterprise, Industry, Organisation
 from gonghui.regions.models import Region, RegionLevel
 from gonghui.wages import figures, importer, selectors, services
 from gonghui.wages.forms import (
+    CampaignForm,
     ChecklistBuildForm,
     ContactForm,
     FileForm,
@@ -92,6 +94,7 @@ def checklist(request):
             "flags": selectors.expiry_flags(actor, unseen_only=True)[:50],
             "show": show,
             "build_form": ChecklistBuildForm(regions=_counties_in_scope(actor)),
+            "campaign_form": CampaignForm(),
             "open_statuses": [
                 s.value
                 for s in (
@@ -136,11 +139,43 @@ def case_offer(request, enterprise_id):
 
 
 @staff_page
+@require_POST
+def campaign_launch(request):
+    """集中要约 from the checklist: one offer to every ticked enterprise, all or none."""
+    actor = request.actor
+    open_ids = selectors.checklist(actor, open_only=True).values_list("enterprise_id", flat=True)
+    form = CampaignForm(request.POST, enterprise_ids=open_ids)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("wages:checklist")
+    try:
+        campaign = services.campaign_launch(
+            actor=actor,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            region_code=Organisation.objects.get(pk=actor.organisation_id).region_id,
+            enterprise_ids=form.cleaned_data["enterprise_ids"],
+            instructor_id=actor.user_id,
+        )
+    except ValidationError as exc:
+        _show_errors(request, exc)
+        return redirect("wages:checklist")
+    messages.success(request, _("已向 %(n)s 家企业发出要约") % {"n": campaign.cases.count()})
+    return redirect(f"{reverse('wages:cases')}?campaign={campaign.pk}")
+
+
+@staff_page
 def case_list(request):
     status = request.GET.get("status") or None
     mine = request.GET.get("mine") == "1"
+    campaign = request.GET.get("campaign") or ""
     cases = selectors.cases(
-        request.actor, status=status, instructor_id=request.actor.user_id if mine else None
+        request.actor,
+        status=status,
+        instructor_id=request.actor.user_id if mine else None,
+        campaign_id=int(campaign) if campaign.isdigit() else None,
     )
     return render(
         request,
