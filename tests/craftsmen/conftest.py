@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.craftsmen.factories import craftsman_user, enterprise_contact
 from tests.factories import staff_user
@@ -7,6 +8,13 @@ from tests.factories import staff_user
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test(settings):
+    """A request in English leaves English active in this thread; later tests expect the source language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class World:

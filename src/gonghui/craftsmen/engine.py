@@ -1,13 +1,17 @@
 """The bridge to the dispatch engine (gonghui.matching): database rows in, engine dataclasses out, and back."""
 
-from django.db.models import Avg, Count, Q
+import threading
+
+from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
 from gonghui import matching
 from gonghui.craftsmen.models import (
     ENGINE_HONOUR_NAME,
     Craftsman,
+    CraftsmanHonour,
     CraftsmanStatus,
+    Offer,
     OfferStatus,
     Problem,
     ProblemStatus,
@@ -59,9 +63,46 @@ def _current_loads() -> dict[int, int]:
     return dict(rows)
 
 
+_cache_lock = threading.Lock()
+_cached: dict = {}
+
+
+def _version() -> tuple:
+    """Changes whenever anything the pool is built from changes (profiles, offers, closed problems, ratings)."""
+    people = Craftsman.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    offers = Offer.objects.aggregate(n=Count("id"), last=Max("offered_at"), answered=Max("responded_at"))
+    done = Problem.objects.filter(status__in=(ProblemStatus.CLOSED, ProblemStatus.ARCHIVED)).aggregate(
+        n=Count("id"), last=Max("closed_at")
+    )
+    return (
+        people["n"],
+        people["last"],
+        offers["n"],
+        offers["last"],
+        offers["answered"],
+        done["n"],
+        done["last"],
+        CraftsmanHonour.objects.count(),
+        timezone.localdate().replace(day=1),
+    )
+
+
 def build_pool(craftsmen=None) -> matching.CraftsmanPool:
-    """The pool of active craftsmen (all of them by default: dispatch may cross regions)."""
-    qs = craftsmen if craftsmen is not None else Craftsman.objects.filter(status=CraftsmanStatus.ACTIVE)
+    """The pool of active craftsmen (all of them by default: dispatch may cross regions).
+
+    The default pool is cached per process and rebuilt when its inputs change (building segments every profile,
+    about a second for the province's pool; ranking one problem against it takes milliseconds)."""
+    if craftsmen is not None:
+        return _build_pool(craftsmen)
+    version = _version()
+    with _cache_lock:
+        if _cached.get("version") != version:
+            _cached["pool"] = _build_pool(Craftsman.objects.filter(status=CraftsmanStatus.ACTIVE))
+            _cached["version"] = version
+        return _cached["pool"]
+
+
+def _build_pool(qs) -> matching.CraftsmanPool:
     qs = qs.prefetch_related("honours")
     loads = _current_loads()
     ratings = dict(

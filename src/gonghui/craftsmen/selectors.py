@@ -189,6 +189,7 @@ def sessions(actor: Actor):
         scoped(SpecialSession, actor)
         .select_related("region", "team")
         .annotate(n_craftsmen=Count("craftsmen", distinct=True))
+        .order_by("-date", "-id")
     )
 
 

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gonghui import matching
@@ -453,28 +453,35 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+def _labels(choices) -> list[tuple[str, set[str]]]:
+    """Each choice with the labels a sheet may use: the code, the Chinese label and the active language's label."""
+    with translation.override("zh-hans"):
+        chinese = {code: str(label) for code, label in choices}
+    return [(code, {code, chinese[code], str(label)}) for code, label in choices]
+
+
 def _grade_from_label(value: str) -> str | None:
     value = (value or "").strip()
     if not value:
         return SkillGrade.NONE
-    for code, label in SkillGrade.choices:
-        if value in (code, str(label)):
+    for code, labels in _labels(SkillGrade.choices):
+        if value in labels:
             return code
     return None
 
 
 def _honour_from_label(value: str) -> str | None:
     value = value.strip()
-    for code, label in Honour.choices:
-        if value in (code, str(label)):
+    for code, labels in _labels(Honour.choices):
+        if value in labels:
             return code
     return None
 
 
 def _category_from_label(value: str) -> str | None:
     value = value.strip()
-    for code, label in NeedCategory.choices:
-        if value in (code, str(label)):
+    for code, labels in _labels(NeedCategory.choices):
+        if value in labels:
             return code
     return None
 
