@@ -97,13 +97,13 @@ def test_member_import_checks_id_numbers_and_reports_in_english():
     union = OrganisationFactory(region_id="330127", level=OrgLevel.GRASSROOTS)
     good = identities.id_number(rng, "330127")
     bad = good[:17] + ("0" if good[17] != "0" else "1")
-    headers = ["Name", "ID number", "Mobile number", "Union code", "Occupation", "Joined on"]
+    headers = ["Name", "ID number", "Mobile number", "Union code", "Occupation", "Joined"]
     rows = [["王五", good, "13812340000", union.code, "courier", "2025-01-02"],
             ["赵六", bad, "1381234", union.code, "courier", "2025-01-02"]]
     response = _upload(_client(), "members", _xlsx(headers, rows), HTTP_ACCEPT_LANGUAGE="en")
     body = response.json()
     assert [(e["row"], e["field"], e["message"]) for e in body["rows"]] == [
-        (3, "id_number", "The check digit of the ID number is wrong."),
+        (3, "id_number", "The ID number's check digit is wrong."),
         (3, "phone", "Enter an 11-digit mainland China mobile number."),
     ]
     assert body["detail"] == "Import failed: 1 row(s) have errors; nothing was imported."

@@ -116,7 +116,9 @@ class MemberForm(ScopedForm):
     union = forms.CharField(label=_("所在工会代码"), max_length=32)
     enterprise = forms.CharField(label=_("工作单位统一社会信用代码"), max_length=18, required=False)
     occupation = forms.ChoiceField(label=_("职业"), choices=Occupation.choices)
-    skill_grade = forms.ChoiceField(label=_("技能等级"), choices=SkillGrade.choices, initial=SkillGrade.NONE)
+    skill_grade = forms.ChoiceField(
+        label=_("技能等级"), choices=SkillGrade.choices, initial=SkillGrade.NONE, required=False
+    )
     join_date = forms.DateField(label=_("入会日期"), widget=forms.DateInput(attrs={"type": "date"}))
     model_worker = forms.BooleanField(label=_("劳动模范"), required=False)
 
@@ -151,6 +153,9 @@ class MemberForm(ScopedForm):
         if enterprise is None:
             raise ValidationError(_("找不到该企业，或它不在您的管辖范围内。"), code="unknown_enterprise")
         return enterprise
+
+    def clean_skill_grade(self):
+        return self.cleaned_data.get("skill_grade") or SkillGrade.NONE
 
     def clean_join_date(self):
         value = self.cleaned_data["join_date"]
