@@ -306,3 +306,48 @@ def test_visit_checks(world):
     with pytest.raises(ServiceError, match="请先登记至少一次服务"):
         services.outcome_record(actor=w.artisan, problem_id=problem.pk, solved=True)
     assert Problem.objects.get(pk=problem.pk).status == ProblemStatus.ACCEPTED
+
+
+def test_special_sessions_only_in_mountain_or_island_counties_and_coverage(world, actor_of):
+    from tests.factories import staff_user
+
+    province = actor_of(staff_user("330000", level="province"), "staff")
+    today = timezone.localdate()
+    session = services.session_create(
+        actor=province,
+        region_code="330127",
+        title="淳安专场",
+        session_date=today,
+        workers_trained=100,
+        craftsman_ids=[world.craftsman.pk, world.second.pk],
+    )
+    with pytest.raises(ServiceError, match="不是"):
+        services.session_create(actor=province, region_code="330102", title="上城", session_date=today)
+    with pytest.raises(PermissionDenied):
+        services.session_create(actor=world.staff, region_code="330127", title="淳安", session_date=today)
+    rows = figures.coverage(region_prefix="33", year=today.year)
+    assert len(rows) == 32
+    assert [r["code"] for r in rows if r["served"]] == ["330127"]
+    summary = figures.summary(region_prefix="33", year=today.year)
+    assert (summary["special_sessions"], summary["participations"], summary["workers_trained"]) == (1, 2, 100)
+    month = next(
+        r for r in figures.by_month(region_prefix="33", year=today.year) if r["month"] == f"{today:%Y-%m}"
+    )
+    assert month["special_sessions"] == 1
+    city = next(r for r in figures.by_city(region_prefix="33", year=today.year) if r["code"] == "330100")
+    assert city["session_workers_trained"] == 100
+    assert list(selectors.sessions(world.artisan)) == [session]
+
+
+def test_workday_table_is_kept_by_province_staff(world, actor_of):
+    from datetime import date as day
+
+    from tests.factories import staff_user
+
+    province = actor_of(staff_user("330000", level="province"), "staff")
+    services.workday_set(actor=province, day=day(2099, 1, 2), is_workday=False, note="元旦")
+    with pytest.raises(PermissionDenied):
+        services.workday_set(actor=world.staff, day=day(2099, 1, 3), is_workday=False)
+    from gonghui.craftsmen.models import WorkdayOverride
+
+    assert list(WorkdayOverride.objects.values_list("date", "is_workday")) == [(day(2099, 1, 2), False)]

@@ -433,6 +433,26 @@ def post_sessions(request, payload: SessionIn):
     return Status(201, session)
 
 
+class WorkdayIn(Schema):
+    date: date
+    is_workday: bool
+    note: str = ""
+
+
+class WorkdayOut(Schema):
+    date: date
+    is_workday: bool
+    note: str
+
+
+@router.post("/workdays", response=WorkdayOut)
+def post_workdays(request, payload: WorkdayIn):
+    """Province staff set a date's working-day status (holiday arrangements beyond the calendar's data)."""
+    return services.workday_set(
+        actor=request.actor, day=payload.date, is_workday=payload.is_workday, note=payload.note
+    )
+
+
 @router.get("/figures")
 def get_figures(request, year: int | None = None, by: str = "total"):
     """Figures for the actor's region (staff) or the province: by=total|county|city|month."""

@@ -599,6 +599,62 @@ class _Builder:
         Problem.objects.filter(pk__in=[o.problem_id for o in offers]).update(status=ProblemStatus.DISPATCHED)
 
 
+def _offer_to_demo_craftsman(self, enterprise, craftsman: Craftsman) -> None:
+    """The demo craftsman finds one offer waiting (an injection-moulding problem of the demo enterprise)."""
+    if enterprise is None:
+        return
+    now = timezone.now()
+    problem = Problem.objects.create(
+        enterprise=enterprise,
+        region_id=enterprise.region_id[:6],
+        category="process_quality",
+        industry="C367",
+        title="注塑件飞边和缩痕反复出现",
+        description="注塑件出现飞边和缩痕，模具温度控制不好，产品尺寸不稳定，希望师傅上门指导。",
+        tags=["注塑模具"],
+        status=ProblemStatus.DISPATCHED,
+        submitted_at=now - timedelta(days=1),
+        review_due=deadline_after(now - timedelta(days=1), 2),
+        craftsman=None,
+    )
+    Offer.objects.create(
+        problem=problem,
+        craftsman=craftsman,
+        offered_at=now,
+        due_at=deadline_after(now, 2),
+        explanation="技能标签吻合：注塑模具；同县服务；荣誉：浙江工匠",
+    )
+    StatusLog.objects.bulk_create(
+        [
+            StatusLog(
+                problem=problem,
+                old_status="",
+                new_status=ProblemStatus.SUBMITTED,
+                actor_name="企业联系人",
+                created_at=now - timedelta(days=1),
+            ),
+            StatusLog(
+                problem=problem,
+                old_status=ProblemStatus.SUBMITTED,
+                new_status=ProblemStatus.REVIEWED,
+                actor_name=self.staff_name,
+                created_at=now - timedelta(hours=3),
+            ),
+            StatusLog(
+                problem=problem,
+                old_status=ProblemStatus.REVIEWED,
+                new_status=ProblemStatus.DISPATCHED,
+                actor_name=self.staff_name,
+                comment="派单给 王建华",
+                created_at=now,
+            ),
+        ]
+    )
+
+
+_Builder.offer_to_demo_craftsman = _offer_to_demo_craftsman
+
+
 def _demo_craftsman_account(ctx, builder: _Builder) -> Craftsman:
     user = User.objects.create_user("13800000030", DEMO_PASSWORD, name="王建华")
     RoleAssignment.objects.create(user=user, role=Role.CRAFTSMAN)
@@ -692,5 +748,6 @@ def build(ctx):
     StatusLog.objects.bulk_create(builder.logs, batch_size=5000)
     builder.logs = []
     builder.engine_dispatch(ctx.pick(3, 8))
+    builder.offer_to_demo_craftsman(ctx.shared.get("demo_enterprise"), demo_craftsman)
     StatusLog.objects.bulk_create(builder.logs, batch_size=5000)
     ctx.shared["demo_craftsman"] = demo_craftsman
