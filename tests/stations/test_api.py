@@ -37,6 +37,9 @@ def test_nearest_public(client):
     bad = client.get(f"{API}/nearest", {"lng": 2.35, "lat": 48.85})
     assert bad.status_code == 400 and "lng" in bad.json()["errors"]
     assert client.get(f"{API}/nearest", {"lng": 120, "lat": 30, "amenity": "spa"}).status_code == 400
+    # A chosen town: the middle of its stations.
+    by_town = client.get(f"{API}/nearest", {"town": a.region_id, "limit": 1}).json()
+    assert by_town["count"] == 1 and by_town["origin_lat"] == pytest.approx((30.243 + 30.2431) / 2)
 
 
 def test_public_station_visit_and_complaint_flow(client):

@@ -23,7 +23,7 @@ from gonghui.stations.models import (
     Visit,
     Visitor,
 )
-from tests.factories import MemberFactory, OrganisationFactory, UserFactory, role_user, staff_user
+from tests.factories import MemberFactory, OrganisationFactory, role_user, staff_user
 from tests.stations.factories import StationFactory, manager_user
 
 pytestmark = pytest.mark.django_db
@@ -330,7 +330,8 @@ def test_inspection_scores_and_star_review_demotes_for_unfixed_complaints(actor_
     assert (review.old_level, review.new_level, review.overdue_complaints) == (4, 4, 1)
     station.refresh_from_db()
     assert station.star_level == 4  # base 5 from ratings, minus one for the unfixed complaint
-    assert complaint.pk
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.ESCALATED
 
 
 def test_manager_may_not_run_mystery_visits(actor_of):
@@ -515,7 +516,3 @@ def test_bad_slots_refused(actor_of):
             day=date(2026, 1, 1),
             slots=[("09:00", "10:00", 0)],
         )
-
-
-def test_user_factory_unused():
-    assert UserFactory._meta.model.__name__ == "User"

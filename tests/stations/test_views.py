@@ -89,7 +89,8 @@ def test_manager_sees_and_resolves_complaint(client):
     )
     complaint = Complaint.objects.get()
     login(client, manager, "station_manager")
-    assert "锁门" in client.get(reverse("stations:manage")).content.decode() or complaint.pk
+    listing = client.get(reverse("stations:manage")).content.decode()
+    assert f'href="/stations/manage/complaints/{complaint.pk}/"' in listing and "开放时间内锁门" in listing
     response = client.post(
         reverse("stations:manage_complaint", args=[complaint.pk]),
         {"action": "resolve", "resolution": "已开门"},
