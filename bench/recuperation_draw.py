@@ -129,14 +129,20 @@ def _measured(fn, queue):
     except OSError:
         pass
     start_rss = _rss_kib("VmRSS:")
+    cpu_before = os.times()
     started = time.perf_counter()
     summary = fn()
     seconds = time.perf_counter() - started
+    cpu_after = os.times()
+    # CPU time of this process and of worker processes it waited for: less sensitive than wall time to other
+    # programs sharing the machine.
+    cpu = sum(after - before for after, before in zip(cpu_after[:4], cpu_before[:4], strict=True))
     peak = _rss_kib("VmHWM:")
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     queue.put(
         {
             "seconds": seconds,
+            "cpu_seconds": cpu,
             "extra_mib": (peak - start_rss) / 1024,
             "workers_peak_mib": children / 1024,
             **summary,
@@ -220,16 +226,18 @@ def main():
         "machine": platform.machine(),
         "selected": sum(min(places[u], len(ids)) for u, ids in units.items()),
         "results_digest": reference_digest,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     print(
         f"recuperation draw: {meta['applications']:,} applications, {meta['places']:,} places, "
         f"{meta['units']} quota units, {meta['cores']} cores, Python {meta['python']}"
     )
-    print(f"{'step':<7} {'variant':<52} {'seconds':>8} {'extra MiB':>10} {'workers MiB':>12}  ok")
+    print(f"load average at start: {meta['load_average']}")
+    print(f"{'step':<7} {'variant':<52} {'wall s':>7} {'CPU s':>7} {'extra MiB':>10} {'workers MiB':>12}  ok")
     for r in rows:
         print(
-            f"{r['step']:<7} {r['variant']:<52} {r['seconds']:>8.2f} {r['extra_mib']:>10.1f} "
-            f"{r['workers_peak_mib']:>12.1f}  {'yes' if r['same_as_production'] else 'NO'}"
+            f"{r['step']:<7} {r['variant']:<52} {r['seconds']:>7.2f} {r['cpu_seconds']:>7.2f} "
+            f"{r['extra_mib']:>10.1f} {r['workers_peak_mib']:>12.1f}  {'yes' if r['same_as_production'] else 'NO'}"
         )
     if args.json_path:
         with open(args.json_path, "w") as fh:

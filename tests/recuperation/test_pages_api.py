@@ -174,3 +174,49 @@ def test_grassroots_union_applies_for_a_group_on_the_page():
     )
     assert "已为所选会员提交申请" in response.content.decode()
     assert sorted(Application.objects.values_list("member_id", flat=True)) == sorted(m.pk for m in members)
+
+
+def test_county_staff_work_on_their_part_of_a_province_programme():
+    world = build_world(members=1)
+    _open_now(world)
+    services.application_submit(
+        actor=actor(world.members[0][0], "member"), programme=world.programme, route_ids=[world.route.pk]
+    )
+    other_user, _ = member_user(region_code="330382")
+    services.application_submit(
+        actor=actor(other_user, "member"), programme=world.programme, route_ids=[world.route.pk]
+    )
+    xihu, _ = staff("330106")
+    page = (
+        client_for(xihu, "staff")
+        .get(f"/recuperation/programmes/{world.programme.pk}/manage/")
+        .content.decode()
+    )
+    assert page.count('data-region-code="330106"') == 1
+    assert 'data-region-code="330382"' not in page
+    assert 'data-test="close"' not in page  # only the province runs the programme
+
+
+def test_departures_are_scheduled_by_the_destination_union():
+    from django.core.exceptions import PermissionDenied
+
+    world = build_world()
+    yueqing, _ = staff("330382")
+    with pytest.raises(PermissionDenied):
+        services.departure_create(
+            actor=actor(yueqing, "staff"),
+            route=world.route,
+            starts_on=world.departures[0].starts_on,
+            capacity=5,
+        )
+    chun_an, _ = staff("330127")
+    services.departure_create(
+        actor=actor(chun_an, "staff"), route=world.route, starts_on=world.departures[0].starts_on, capacity=5
+    )
+    with pytest.raises(PermissionDenied):
+        services.departure_create(
+            actor=actor(chun_an, "staff"),
+            route=world.partner_route,
+            starts_on=world.departures[0].starts_on,
+            capacity=5,
+        )

@@ -27,6 +27,8 @@ from gonghui.recuperation.models import (
 )
 
 router = Router(tags=["recuperation"])
+# Public reference data (the catalogue, programmes, quota shares, draws, province figures): not region-scoped.
+PUBLIC = {"x-gonghui-scope": "public"}
 
 
 # --- bases and routes --------------------------------------------------------------------------------------------
@@ -55,13 +57,13 @@ class BaseIn(Schema):
     review_due: date
 
 
-@router.get("/bases", response=list[BaseOut], auth=None)
+@router.get("/bases", response=list[BaseOut], auth=None, openapi_extra=PUBLIC)
 @paginate
 def list_bases(request):
     return Base.objects.filter(active=True).order_by("id")
 
 
-@router.get("/bases/{base_id}", response=BaseOut, auth=None)
+@router.get("/bases/{base_id}", response=BaseOut, auth=None, openapi_extra=PUBLIC)
 def get_base(request, base_id: int):
     return get_object_or_404(Base, pk=base_id)
 
@@ -119,13 +121,13 @@ class DepartureIn(Schema):
     capacity: int
 
 
-@router.get("/routes", response=list[RouteOut], auth=None)
+@router.get("/routes", response=list[RouteOut], auth=None, openapi_extra=PUBLIC)
 @paginate
 def list_routes(request):
     return selectors.routes_catalogue()
 
 
-@router.get("/routes/{route_id}", response=RouteDetail, auth=None)
+@router.get("/routes/{route_id}", response=RouteDetail, auth=None, openapi_extra=PUBLIC)
 def get_route(request, route_id: int):
     return get_object_or_404(Route, pk=route_id)
 
@@ -230,13 +232,13 @@ def _programme(request, programme_id: int) -> Programme:
     return programme
 
 
-@router.get("/programmes", response=list[ProgrammeOut], auth=None)
+@router.get("/programmes", response=list[ProgrammeOut], auth=None, openapi_extra=PUBLIC)
 @paginate
 def list_programmes(request):
     return selectors.programmes_for(request.actor)
 
 
-@router.get("/programmes/{programme_id}", response=ProgrammeDetail, auth=None)
+@router.get("/programmes/{programme_id}", response=ProgrammeDetail, auth=None, openapi_extra=PUBLIC)
 def get_programme(request, programme_id: int):
     return _programme(request, programme_id)
 
@@ -279,7 +281,7 @@ class ApportionIn(Schema):
     manual: dict[str, int] | None = None
 
 
-@router.get("/programmes/{programme_id}/quotas", response=list[QuotaOut], auth=None)
+@router.get("/programmes/{programme_id}/quotas", response=list[QuotaOut], auth=None, openapi_extra=PUBLIC)
 @paginate
 def list_quotas(request, programme_id: int):
     return selectors.quota_rows(request.actor, _programme(request, programme_id))
@@ -461,24 +463,24 @@ def run_draw(request, programme_id: int):
     return Status(201, services.draw_run(actor=request.actor, programme=_programme(request, programme_id)))
 
 
-@router.get("/draws", response=list[DrawOut], auth=None)
+@router.get("/draws", response=list[DrawOut], auth=None, openapi_extra=PUBLIC)
 @paginate
 def list_draws(request):
     return Draw.objects.select_related("programme").order_by("-performed_at", "id")
 
 
-@router.get("/draws/{draw_id}", response=DrawOut, auth=None)
+@router.get("/draws/{draw_id}", response=DrawOut, auth=None, openapi_extra=PUBLIC)
 def get_draw(request, draw_id: int):
     return get_object_or_404(Draw.objects.select_related("programme"), pk=draw_id)
 
 
-@router.get("/draws/{draw_id}/record", response=DrawRecord, auth=None)
+@router.get("/draws/{draw_id}/record", response=DrawRecord, auth=None, openapi_extra=PUBLIC)
 def get_draw_record(request, draw_id: int):
     """The whole record (inputs, seed, results) for anyone to recompute offline."""
     return get_object_or_404(Draw.objects.select_related("programme"), pk=draw_id)
 
 
-@router.get("/draws/{draw_id}/verify", response=VerificationOut, auth=None)
+@router.get("/draws/{draw_id}/verify", response=VerificationOut, auth=None, openapi_extra=PUBLIC)
 def verify_draw(request, draw_id: int):
     draw = get_object_or_404(Draw.objects.select_related("programme"), pk=draw_id)
     result = selectors.draw_verification(draw)
@@ -559,7 +561,7 @@ class FiguresOut(Schema):
     by_month: list[FigureRow]
 
 
-@router.get("/figures", response=FiguresOut, auth=None)
+@router.get("/figures", response=FiguresOut, auth=None, openapi_extra=PUBLIC)
 def get_figures(request, year: int = 2025):
     """Participants, person-days, spend driven and the mountain/island share, for the actor's region (staff) or
     the province."""

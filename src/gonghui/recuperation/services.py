@@ -138,7 +138,7 @@ def route_create(
                 or not Region.objects.filter(code=destination_code, level=RegionLevel.COUNTY).exists()
             ):
                 raise ServiceError(_("请选择线路的主要目的地县（市、区）"))
-            _require_staff(actor)
+            _require_staff(actor, destination_code)
         if days < 1:
             raise ServiceError(_("天数至少为 1 天"))
         route = Route.objects.create(
@@ -164,7 +164,11 @@ def route_create(
 
 def departure_create(*, actor: Actor, route: Route, starts_on: date, capacity: int) -> Departure:
     with audited(actor, "recuperation.departure.create", target=route) as audit:
-        _require_staff(actor)
+        # The union of the destination (or the province, for partner regions) schedules a route's departures.
+        if route.destination_id:
+            _require_staff(actor, route.destination_id)
+        else:
+            _require_province_staff(actor)
         if capacity < 1:
             raise ServiceError(_("名额至少为 1"))
         departure = Departure.objects.create(route=route, starts_on=starts_on, capacity=capacity)

@@ -101,7 +101,7 @@ def programme_detail(request, programme_id: int):
             "budget": selectors.programme_budget(programme),
             "quotas": quotas,
             "target_labels": [TargetGroup(g).label for g in programme.target_groups],
-            "can_manage": request.actor.is_staff and request.actor.covers(programme.region_id),
+            "can_manage": request.actor.is_staff,
             "union_members": union_members,
         },
     )
@@ -201,9 +201,11 @@ def application_action(request, application_id: int, action: str):
 
 @require_GET
 def manage(request, programme_id: int):
-    programme = get_scoped_or_404(
-        Programme, request.actor, action="recuperation.programme.manage", pk=programme_id
-    )
+    # Any staff member may work on the part of a visible programme inside their region (the rows are scoped);
+    # programme-wide actions are checked by the services.
+    if not request.actor.is_staff:
+        raise Http404
+    programme = _visible_programme(request, programme_id)
     state = request.GET.get("state") or ""
     applications = selectors.applications_for(request.actor, programme_id=programme.pk, state=state or None)
     departures = selectors.departures_with_seats(programme.routes.values_list("pk", flat=True))
@@ -220,15 +222,16 @@ def manage(request, programme_id: int):
             "budget": selectors.programme_budget(programme),
             "departures": departures,
             "draw": Draw.objects.filter(programme=programme).first(),
+            "runs_programme": request.actor.covers(programme.region_id),
         },
     )
 
 
 @require_POST
 def manage_action(request, programme_id: int, action: str):
-    programme = get_scoped_or_404(
-        Programme, request.actor, action=f"recuperation.programme.{action}", pk=programme_id
-    )
+    if not request.actor.is_staff:
+        raise Http404
+    programme = _visible_programme(request, programme_id)
     actor = request.actor
     if action == "open":
         _run(
