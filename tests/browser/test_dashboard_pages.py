@@ -28,8 +28,9 @@ def province_user():
     return staff_user("330000", level=OrgLevel.PROVINCE, name="省总数据专员")
 
 
-def test_big_screen_is_dark_full_hd_with_the_four_golden_cards_first(browser, live_server, login_as,
-                                                                     province_user):
+def test_big_screen_is_dark_full_hd_with_the_four_golden_cards_first(
+    browser, live_server, login_as, province_user
+):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = context.new_page()
     outside = []
@@ -37,7 +38,12 @@ def test_big_screen_is_dark_full_hd_with_the_four_golden_cards_first(browser, li
     login_as(page, province_user, "staff")
     page.goto(live_server.url + "/dashboard/screen/?year=2025&figure=stations.visits")
     cards = page.locator("[data-test=golden-cards] .gcard h2")
-    assert cards.all_inner_texts() == ["劳模工匠助企行", "户外劳动者服务站点", "职工疗休养", "能级工资集体协商"]
+    assert cards.all_inner_texts() == [
+        "劳模工匠助企行",
+        "户外劳动者服务站点",
+        "职工疗休养",
+        "能级工资集体协商",
+    ]
     page.wait_for_selector("#dash-map[data-drawn='90']")
     page.wait_for_selector("#dash-trend[data-drawn='1']")
     page.wait_for_selector("#dash-top[data-drawn='1']")
@@ -71,15 +77,34 @@ def test_dashboard_drill_down_and_exports(page, live_server, login_as, province_
         page.click("[data-test=export-xlsx]")
     book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()), read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
-    assert ("stations.visits", "站点到站人次", "人次", "330102", "上城区", "county", "2025-03", None, 1.0) in rows
+    assert (
+        "stations.visits",
+        "站点到站人次",
+        "人次",
+        "330102",
+        "上城区",
+        "county",
+        "2025-03",
+        None,
+        1.0,
+    ) in rows
     assert {r[3] for r in rows[1:]} == {"330102"}
 
     with page.expect_download() as download:
         page.click("[data-test=export-pdf]")
     reader = PdfReader(download.value.path())
     text = "".join("".join(p.extract_text().replace("\x00", "").split()) for p in reader.pages)
-    for name in ("上城区2025年共同富裕数据报告", "劳模工匠助企行", "户外劳动者服务站点", "职工疗休养", "能级工资集体协商",
-                 "站点到站人次", "改造提升站点数", "疗休养职工人数", "能级工资集体合同数"):
+    for name in (
+        "上城区2025年共同富裕数据报告",
+        "劳模工匠助企行",
+        "户外劳动者服务站点",
+        "职工疗休养",
+        "能级工资集体协商",
+        "站点到站人次",
+        "改造提升站点数",
+        "疗休养职工人数",
+        "能级工资集体合同数",
+    ):
         assert name in text
 
 
