@@ -96,6 +96,22 @@ def dashboard_figures() -> list[Figure]:
             ),
         ),
         Figure(
+            key="craftsmen.session_workers_trained",
+            programme="craftsmen",
+            name=_("专场服务培训职工人数"),
+            definition=_("劳模工匠专场服务活动中培训的职工人数，按活动日期计。"),
+            unit=_("人"),
+            order=5,
+            sources=(
+                Source(
+                    "craftsmen.SpecialSession",
+                    "region_id",
+                    "date",
+                    measure=lambda: Sum("workers_trained"),
+                ),
+            ),
+        ),
+        Figure(
             key="craftsmen.benefit_yuan",
             programme="craftsmen",
             name=_("预计经济效益"),

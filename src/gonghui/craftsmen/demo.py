@@ -747,7 +747,7 @@ def build(ctx):
     builder.open_problems(ctx.pick(3, 12), ctx.shared.get("demo_enterprise"), demo_craftsman)
     StatusLog.objects.bulk_create(builder.logs, batch_size=5000)
     builder.logs = []
-    builder.engine_dispatch(ctx.pick(3, 8))
+    builder.engine_dispatch(ctx.pick(2, 8))  # leaves some reviewed problems for staff
     builder.offer_to_demo_craftsman(ctx.shared.get("demo_enterprise"), demo_craftsman)
     StatusLog.objects.bulk_create(builder.logs, batch_size=5000)
     ctx.shared["demo_craftsman"] = demo_craftsman
