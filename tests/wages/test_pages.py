@@ -165,3 +165,31 @@ def test_campaign_from_the_checklist_offers_every_ticked_enterprise(logged_in):
         {"name": "再次", "kind": "centralised_offer", "enterprise_ids": [first.pk]},
     )
     assert Campaign.objects.count() == 1
+
+
+def test_area_offer_page_opens_a_regional_case(logged_in):
+    from gonghui.wages.models import BargainingCase
+
+    client, user, _ = logged_in
+    response = client.post(
+        "/wages/cases/area/",
+        {
+            "scope": "regional",
+            "region_code": "330127",
+            "industry": "C",
+            "title": "淳安县小微企业区域性能级工资集体合同",
+        },
+    )
+    case = BargainingCase.objects.get()
+    assert response.url == f"/wages/cases/{case.pk}/"
+    assert (case.scope, case.region_id, case.enterprise_id, case.instructor_id) == (
+        "regional",
+        "330127",
+        None,
+        user.pk,
+    )
+    outside = client.post(
+        "/wages/cases/area/", {"scope": "regional", "region_code": "330203", "industry": "C", "title": "x"}
+    )
+    assert outside.url == "/wages/cases/"
+    assert BargainingCase.objects.count() == 1

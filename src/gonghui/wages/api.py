@@ -25,7 +25,7 @@ def _staff(request):
 # ------------------------------------------------------------------ schemas
 
 
-class CaseOut(Schema):
+class WageCaseOut(Schema):
     id: int
     region_code: str
     title: str
@@ -57,13 +57,13 @@ class CaseOut(Schema):
         return obj.instructor.name
 
 
-class RoundOut(Schema):
+class WageRoundOut(Schema):
     number: int
     held_on: date
     minutes: str
 
 
-class VoteOut(Schema):
+class WageVoteOut(Schema):
     held_on: date
     representatives: int
     votes_for: int
@@ -72,14 +72,14 @@ class VoteOut(Schema):
     passed: bool
 
 
-class CaseDetailOut(CaseOut):
+class WageCaseDetailOut(WageCaseOut):
     survey_local_average_wage: int | None
     survey_guideline_raise: Decimal | None
     survey_enterprise_average_wage: int | None
     worker_proposals: str
     renews_id: int | None
-    rounds: list[RoundOut]
-    votes: list[VoteOut]
+    rounds: list[WageRoundOut]
+    votes: list[WageVoteOut]
     agreement_id: int | None
 
     @staticmethod
@@ -95,13 +95,13 @@ class CaseDetailOut(CaseOut):
         return Agreement.objects.filter(case=obj).values_list("pk", flat=True).first()
 
 
-class OfferIn(Schema):
+class WageOfferIn(Schema):
     enterprise_id: int
     instructor_id: int | None = None
     offered_on: date | None = None
 
 
-class AreaOfferIn(Schema):
+class WageAreaOfferIn(Schema):
     scope: str
     region_code: str
     industry: str
@@ -110,19 +110,19 @@ class AreaOfferIn(Schema):
     offered_on: date | None = None
 
 
-class PrepareIn(Schema):
+class WagePrepareIn(Schema):
     local_average_wage: int | None = None
     guideline_raise: Decimal | None = None
     enterprise_average_wage: int | None = None
     worker_proposals: str
 
 
-class RoundIn(Schema):
+class WageRoundIn(Schema):
     held_on: date
     minutes: str
 
 
-class VoteIn(Schema):
+class WageVoteIn(Schema):
     held_on: date
     representatives: int
     votes_for: int
@@ -130,19 +130,19 @@ class VoteIn(Schema):
     votes_abstain: int
 
 
-class RungIn(Schema):
+class WageRungIn(Schema):
     grade: str
     base_pay: int
     allowance: int = 0
 
 
-class ItemIn(Schema):
+class WageItemIn(Schema):
     kind: str
     amount: int = 0
     description: str = ""
 
 
-class SignIn(Schema):
+class WageSignIn(Schema):
     kind: str = "skill_wage"
     signed_on: date
     starts_on: date
@@ -150,26 +150,26 @@ class SignIn(Schema):
     workers_covered: int
     average_raise: Decimal
     minimum_pay: int
-    ladder: list[RungIn]
-    items: list[ItemIn] = []
+    ladder: list[WageRungIn]
+    items: list[WageItemIn] = []
     enterprise_ids: list[int] = []
 
 
-class FileIn(Schema):
+class WageFileIn(Schema):
     filed_on: date
     filing_number: str = ""
 
 
-class PublishIn(Schema):
+class WagePublishIn(Schema):
     published_on: date
 
 
-class RenewIn(Schema):
+class WageRenewIn(Schema):
     instructor_id: int | None = None
     offered_on: date | None = None
 
 
-class CampaignOut(Schema):
+class WageCampaignOut(Schema):
     id: int
     region_code: str
     name: str
@@ -186,7 +186,7 @@ class CampaignOut(Schema):
         return getattr(obj, "case_count", None) or obj.cases.count()
 
 
-class CampaignIn(Schema):
+class WageCampaignIn(Schema):
     name: str
     kind: str
     region_code: str
@@ -195,19 +195,19 @@ class CampaignIn(Schema):
     launched_on: date | None = None
 
 
-class RungOut(Schema):
+class WageRungOut(Schema):
     grade: str
     base_pay: int
     allowance: int
 
 
-class ItemOut(Schema):
+class WageItemOut(Schema):
     kind: str
     amount: int
     description: str
 
 
-class AgreementOut(Schema):
+class WageAgreementOut(Schema):
     id: int
     region_code: str
     case_id: int
@@ -240,9 +240,9 @@ class AgreementOut(Schema):
         return obj.case.status
 
 
-class AgreementDetailOut(AgreementOut):
-    ladder: list[RungOut]
-    items: list[ItemOut]
+class WageAgreementDetailOut(WageAgreementOut):
+    ladder: list[WageRungOut]
+    items: list[WageItemOut]
     enterprise_ids: list[int]
 
     @staticmethod
@@ -258,7 +258,7 @@ class AgreementDetailOut(AgreementOut):
         return list(obj.coverage.values_list("enterprise_id", flat=True))
 
 
-class ComparisonOut(Schema):
+class WageComparisonOut(Schema):
     grades: list[str]
     labels: list[str]
     agreement: list[float | None]
@@ -268,11 +268,11 @@ class ComparisonOut(Schema):
     city_peers: int
 
 
-class ImportOut(Schema):
+class WageImportOut(Schema):
     imported: int
 
 
-class ContactOut(Schema):
+class WageContactOut(Schema):
     id: int
     region_code: str
     enterprise_id: int
@@ -291,7 +291,7 @@ class ContactOut(Schema):
         return obj.enterprise.name
 
 
-class ContactIn(Schema):
+class WageContactIn(Schema):
     enterprise_id: int
     kind: str
     happened_on: date
@@ -299,7 +299,7 @@ class ContactIn(Schema):
     willing: bool = False
 
 
-class ChecklistOut(Schema):
+class WageChecklistOut(Schema):
     id: int
     region_code: str
     enterprise_id: int
@@ -322,16 +322,16 @@ class ChecklistOut(Schema):
         return obj.enterprise.credit_code
 
 
-class ChecklistBuildIn(Schema):
+class WageChecklistBuildIn(Schema):
     region_code: str
     instructor_id: int | None = None
 
 
-class CountOut(Schema):
+class WageCountOut(Schema):
     added: int
 
 
-class FlagOut(Schema):
+class WageFlagOut(Schema):
     id: int
     region_code: str
     agreement_id: int
@@ -354,7 +354,7 @@ class FlagOut(Schema):
         return obj.agreement.ends_on
 
 
-class CoverageRow(Schema):
+class WageCoverageRow(Schema):
     key: str | None = None
     name: str | None = None
     agreements: int
@@ -371,12 +371,12 @@ class CoverageRow(Schema):
     platform_rate: float | None
 
 
-class CoverageOut(Schema):
+class WageCoverageOut(Schema):
     region_prefix: str
     on: date
-    total: CoverageRow
+    total: WageCoverageRow
     by: str
-    rows: list[CoverageRow]
+    rows: list[WageCoverageRow]
 
 
 # ------------------------------------------------------------------ cases
@@ -391,7 +391,7 @@ def _case(request, case_id, action="wages.case.view"):
     )
 
 
-@router.get("/cases", response=list[CaseOut])
+@router.get("/cases", response=list[WageCaseOut])
 @paginate
 def list_cases(request, status: str | None = None, mine: bool = False, campaign_id: int | None = None):
     return selectors.cases(
@@ -402,13 +402,13 @@ def list_cases(request, status: str | None = None, mine: bool = False, campaign_
     )
 
 
-@router.get("/cases/{case_id}", response=CaseDetailOut)
+@router.get("/cases/{case_id}", response=WageCaseDetailOut)
 def get_case(request, case_id: int):
     return _case(request, case_id)
 
 
-@router.post("/cases", response={201: CaseDetailOut})
-def offer_case(request, payload: OfferIn):
+@router.post("/cases", response={201: WageCaseDetailOut})
+def offer_case(request, payload: WageOfferIn):
     actor = _staff(request)
     case = services.case_offer(
         actor=actor,
@@ -419,8 +419,8 @@ def offer_case(request, payload: OfferIn):
     return 201, _case(request, case.pk)
 
 
-@router.post("/cases/area", response={201: CaseDetailOut})
-def offer_area_case(request, payload: AreaOfferIn):
+@router.post("/cases/area", response={201: WageCaseDetailOut})
+def offer_area_case(request, payload: WageAreaOfferIn):
     actor = _staff(request)
     case = services.case_offer_area(
         actor=actor,
@@ -434,42 +434,42 @@ def offer_area_case(request, payload: AreaOfferIn):
     return 201, _case(request, case.pk)
 
 
-@router.post("/cases/{case_id}/prepare", response=CaseDetailOut)
-def prepare_case(request, case_id: int, payload: PrepareIn):
+@router.post("/cases/{case_id}/prepare", response=WageCaseDetailOut)
+def prepare_case(request, case_id: int, payload: WagePrepareIn):
     services.case_prepare(actor=request.actor, case_id=case_id, **payload.dict())
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/rounds", response=CaseDetailOut)
-def record_round(request, case_id: int, payload: RoundIn):
+@router.post("/cases/{case_id}/rounds", response=WageCaseDetailOut)
+def record_round(request, case_id: int, payload: WageRoundIn):
     services.case_record_round(actor=request.actor, case_id=case_id, **payload.dict())
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/vote", response=CaseDetailOut)
-def record_vote(request, case_id: int, payload: VoteIn):
+@router.post("/cases/{case_id}/vote", response=WageCaseDetailOut)
+def record_vote(request, case_id: int, payload: WageVoteIn):
     services.case_record_vote(actor=request.actor, case_id=case_id, **payload.dict())
     return _case(request, case_id)
 
 
-@router.post("/cases/{case_id}/sign", response=AgreementDetailOut)
-def sign_case(request, case_id: int, payload: SignIn):
+@router.post("/cases/{case_id}/sign", response=WageAgreementDetailOut)
+def sign_case(request, case_id: int, payload: WageSignIn):
     data = payload.dict()
     return services.case_sign(actor=request.actor, case_id=case_id, **data)
 
 
-@router.post("/cases/{case_id}/file", response=AgreementDetailOut)
-def file_case(request, case_id: int, payload: FileIn):
+@router.post("/cases/{case_id}/file", response=WageAgreementDetailOut)
+def file_case(request, case_id: int, payload: WageFileIn):
     return services.case_file(actor=request.actor, case_id=case_id, **payload.dict())
 
 
-@router.post("/cases/{case_id}/publish", response=AgreementDetailOut)
-def publish_case(request, case_id: int, payload: PublishIn):
+@router.post("/cases/{case_id}/publish", response=WageAgreementDetailOut)
+def publish_case(request, case_id: int, payload: WagePublishIn):
     return services.case_publish(actor=request.actor, case_id=case_id, **payload.dict())
 
 
-@router.post("/cases/{case_id}/renew", response={201: CaseDetailOut})
-def renew_case(request, case_id: int, payload: RenewIn):
+@router.post("/cases/{case_id}/renew", response={201: WageCaseDetailOut})
+def renew_case(request, case_id: int, payload: WageRenewIn):
     renewal = services.case_renew(actor=request.actor, case_id=case_id, **payload.dict())
     return 201, _case(request, renewal.pk)
 
@@ -477,19 +477,19 @@ def renew_case(request, case_id: int, payload: RenewIn):
 # ------------------------------------------------------------------ campaigns
 
 
-@router.get("/campaigns", response=list[CampaignOut])
+@router.get("/campaigns", response=list[WageCampaignOut])
 @paginate
 def list_campaigns(request):
     return selectors.campaigns(request.actor)
 
 
-@router.get("/campaigns/{campaign_id}", response=CampaignOut)
+@router.get("/campaigns/{campaign_id}", response=WageCampaignOut)
 def get_campaign(request, campaign_id: int):
     return get_scoped_or_404(Campaign, request.actor, action="wages.campaign.view", pk=campaign_id)
 
 
-@router.post("/campaigns", response={201: CampaignOut})
-def launch_campaign(request, payload: CampaignIn):
+@router.post("/campaigns", response={201: WageCampaignOut})
+def launch_campaign(request, payload: WageCampaignIn):
     actor = _staff(request)
     data = payload.dict()
     data["instructor_id"] = data["instructor_id"] or actor.user_id
@@ -499,7 +499,7 @@ def launch_campaign(request, payload: CampaignIn):
 # ------------------------------------------------------------------ agreements
 
 
-@router.get("/agreements", response=list[AgreementOut])
+@router.get("/agreements", response=list[WageAgreementOut])
 @paginate
 def list_agreements(request, industry: str | None = None, kind: str | None = None):
     return selectors.agreements(request.actor, industry=industry, kind=kind)
@@ -514,17 +514,17 @@ def _agreement(request, agreement_id):
     )
 
 
-@router.get("/agreements/{agreement_id}", response=AgreementDetailOut)
+@router.get("/agreements/{agreement_id}", response=WageAgreementDetailOut)
 def get_agreement(request, agreement_id: int):
     return _agreement(request, agreement_id)
 
 
-@router.get("/agreements/{agreement_id}/compare", response=ComparisonOut)
+@router.get("/agreements/{agreement_id}/compare", response=WageComparisonOut)
 def compare_agreement(request, agreement_id: int):
     return selectors.ladder_comparison(_agreement(request, agreement_id))
 
 
-@router.post("/imports", response=ImportOut)
+@router.post("/imports", response=WageImportOut)
 def import_agreements(request, file: File[UploadedFile]):
     return {"imported": importer.agreements_import(actor=request.actor, data=file.read())}
 
@@ -532,13 +532,13 @@ def import_agreements(request, file: File[UploadedFile]):
 # ------------------------------------------------------------------ contacts, checklist, flags
 
 
-@router.get("/contacts", response=list[ContactOut])
+@router.get("/contacts", response=list[WageContactOut])
 @paginate
 def list_contacts(request, enterprise_id: int | None = None):
     return selectors.contacts(request.actor, enterprise_id=enterprise_id)
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut)
+@router.get("/contacts/{contact_id}", response=WageContactOut)
 def get_contact(request, contact_id: int):
     return get_scoped_or_404(
         ContactLog.objects.select_related("enterprise"),
@@ -548,18 +548,18 @@ def get_contact(request, contact_id: int):
     )
 
 
-@router.post("/contacts", response={201: ContactOut})
-def record_contact(request, payload: ContactIn):
+@router.post("/contacts", response={201: WageContactOut})
+def record_contact(request, payload: WageContactIn):
     return 201, services.contact_record(actor=request.actor, **payload.dict())
 
 
-@router.get("/checklist", response=list[ChecklistOut])
+@router.get("/checklist", response=list[WageChecklistOut])
 @paginate
 def list_checklist(request, open_only: bool = False):
     return selectors.checklist(request.actor, open_only=open_only)
 
 
-@router.get("/checklist/{entry_id}", response=ChecklistOut)
+@router.get("/checklist/{entry_id}", response=WageChecklistOut)
 def get_checklist_entry(request, entry_id: int):
     return get_scoped_or_404(
         ChecklistEntry.objects.select_related("enterprise"),
@@ -569,8 +569,8 @@ def get_checklist_entry(request, entry_id: int):
     )
 
 
-@router.post("/checklist/build", response=CountOut)
-def build_checklist(request, payload: ChecklistBuildIn):
+@router.post("/checklist/build", response=WageCountOut)
+def build_checklist(request, payload: WageChecklistBuildIn):
     actor = _staff(request)
     added = services.checklist_build(
         actor=actor, instructor_id=payload.instructor_id or actor.user_id, region_code=payload.region_code
@@ -578,13 +578,13 @@ def build_checklist(request, payload: ChecklistBuildIn):
     return {"added": added}
 
 
-@router.get("/expiry-flags", response=list[FlagOut])
+@router.get("/expiry-flags", response=list[WageFlagOut])
 @paginate
 def list_expiry_flags(request, unseen_only: bool = False):
     return selectors.expiry_flags(request.actor, unseen_only=unseen_only)
 
 
-@router.get("/expiry-flags/{flag_id}", response=FlagOut)
+@router.get("/expiry-flags/{flag_id}", response=WageFlagOut)
 def get_expiry_flag(request, flag_id: int):
     return get_scoped_or_404(
         ExpiryFlag.objects.select_related("agreement", "agreement__case").filter(
@@ -596,7 +596,7 @@ def get_expiry_flag(request, flag_id: int):
     )
 
 
-@router.post("/expiry-flags/{flag_id}/seen", response=FlagOut)
+@router.post("/expiry-flags/{flag_id}/seen", response=WageFlagOut)
 def mark_flag_seen(request, flag_id: int):
     flag = services.flag_seen(actor=request.actor, flag_id=flag_id)
     return ExpiryFlag.objects.select_related("agreement", "agreement__case").get(pk=flag.pk)
@@ -605,7 +605,7 @@ def mark_flag_seen(request, flag_id: int):
 # ------------------------------------------------------------------ coverage
 
 
-@router.get("/coverage", response=CoverageOut)
+@router.get("/coverage", response=WageCoverageOut)
 def coverage(request, by: str = "county", on: date | None = None):
     actor = _staff(request)
     if by not in figures.GROUPS:

@@ -3,8 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.orgs.models import SkillGrade
-from gonghui.wages.models import LADDER_GRADES, AgreementKind, CampaignKind, ContactKind, ItemKind
+from gonghui.orgs.models import Industry, SkillGrade
+from gonghui.wages.models import (
+    LADDER_GRADES,
+    AgreementKind,
+    AgreementScope,
+    CampaignKind,
+    ContactKind,
+    ItemKind,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -131,3 +138,20 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, enterprise_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise_ids"].choices = [(pk, pk) for pk in enterprise_ids]
+
+
+class AreaOfferForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("协商范围"),
+        choices=[
+            (AgreementScope.REGIONAL, AgreementScope.REGIONAL.label),
+            (AgreementScope.INDUSTRY, AgreementScope.INDUSTRY.label),
+        ],
+    )
+    region_code = forms.ChoiceField(label=_("区划"))
+    industry = forms.ChoiceField(label=_("行业门类"), choices=Industry.choices)
+    title = forms.CharField(label=_("名称"), max_length=160)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = regions

@@ -9,6 +9,7 @@ urlpatterns = [
     path("offer/<int:enterprise_id>/", views.case_offer, name="offer"),
     path("campaigns/launch/", views.campaign_launch, name="campaign_launch"),
     path("cases/", views.case_list, name="cases"),
+    path("cases/area/", views.area_offer, name="area_offer"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("cases/<int:case_id>/renew/", views.case_renew, name="case_renew"),
     path("cases/<int:case_id>/<str:step>/", views.case_step, name="case_step"),

@@ -17,6 +17,7 @@ from gonghui.orgs.models import Enterprise, Industry, Organisation
 from gonghui.regions.models import Region, RegionLevel
 from gonghui.wages import figures, importer, selectors, services
 from gonghui.wages.forms import (
+    AreaOfferForm,
     CampaignForm,
     ChecklistBuildForm,
     ContactForm,
@@ -186,8 +187,29 @@ def case_list(request):
             "status": status,
             "mine": mine,
             "statuses": CaseStatus.choices,
+            "area_form": AreaOfferForm(regions=_counties_in_scope(request.actor)),
         },
     )
+
+
+@staff_page
+@require_POST
+def area_offer(request):
+    """An offer for a regional or industry agreement that will cover many small enterprises."""
+    form = AreaOfferForm(request.POST, regions=_counties_in_scope(request.actor))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("wages:cases")
+    try:
+        case = services.case_offer_area(
+            actor=request.actor, instructor_id=request.actor.user_id, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        _show_errors(request, exc)
+        return redirect("wages:cases")
+    return redirect("wages:case", case_id=case.pk)
 
 
 def _sign_initial(case):
