@@ -216,3 +216,23 @@ def test_import_endpoint_reports_every_bad_row(api):
         f"第3行：同一企业在文件中重复出现：{good.credit_code}；合同期限的终止日期（2024-12-31）早于起始日期（2025-01-01）"
     ]
     assert Agreement.objects.count() == 0
+
+
+def test_expiry_flags_reach_only_the_instructor(api):
+    from datetime import date
+
+    from gonghui.wages.services import agreements_refresh
+
+    case = case_at(api.actor, api.user, stage="published")  # ends 2029-02-28
+    agreements_refresh(on=date(2029, 2, 1))
+    items = api("get", "/expiry-flags").json()["items"]
+    assert [(f["agreement_id"], f["days"], f["ends_on"], f["seen"]) for f in items] == [
+        (case.agreement.pk, 30, "2029-02-28", False),
+        (case.agreement.pk, 60, "2029-02-28", False),
+    ]
+    assert api("post", f"/expiry-flags/{items[0]['id']}/seen").json()["seen"] is True
+    assert len(api("get", "/expiry-flags?unseen_only=true").json()["items"]) == 1
+    colleague, _ = instructor("330127")
+    api.client.force_login(colleague)
+    assert api("get", "/expiry-flags").json()["count"] == 0
+    assert api("post", f"/expiry-flags/{items[1]['id']}/seen").status_code == 404
