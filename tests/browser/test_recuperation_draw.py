@@ -54,3 +54,28 @@ def test_courier_applies_is_drawn_confirms_on_phone_and_verifies(page, phone_pag
     result = phone_page.locator("[data-test=verify-result]")
     assert result.get_attribute("data-matches") == "1"
     assert "验证通过" in result.inner_text()
+
+
+def test_figures_page_draws_destinations_on_the_county_map(page, live_server):
+    from datetime import date
+    from decimal import Decimal
+
+    from gonghui.recuperation import services
+    from gonghui.regions.models import Region
+    from tests.recuperation.factories import actor, staff
+
+    town = Region.objects.filter(level="town", parent_id="330106").order_by("code").first()
+    user, _ = staff(town.code, "grassroots")
+    for county, participants in (("330127", 40), ("330902", 25)):
+        services.trip_report_create(
+            actor=actor(user, "staff"),
+            started_on=date(2025, 5, 1),
+            days=3,
+            participants=participants,
+            spend=Decimal("30000"),
+            destination_code=county,
+        )
+    page.goto(f"{live_server.url}/recuperation/figures/?year=2025")
+    page.wait_for_selector("#destination-map[data-drawn]")
+    assert page.locator("#destination-map").get_attribute("data-drawn") == "2"
+    assert page.locator("[data-test=participants]").inner_text() == "65"

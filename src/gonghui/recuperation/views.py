@@ -335,14 +335,24 @@ def trip_reports(request):
 @require_GET
 def figures_page(request):
     prefix = figures.prefix_of(request.actor)
-    year = int(request.GET.get("year") or 2025)
+    year = int(request.GET.get("year") or 2025) if (request.GET.get("year") or "2025").isdigit() else 2025
+    destinations = figures.by_destination(region_prefix=prefix, year=year)
     return render(
         request,
         "recuperation/figures.html",
         {
             "year": year,
             "summary": figures.summary(region_prefix=prefix, year=year),
-            "by_destination": figures.by_destination(region_prefix=prefix, year=year)[:20],
+            "by_destination": destinations[:20],
+            "map_rows": [
+                {
+                    "name": r["name"],
+                    "code": r["code"],
+                    "participants": r["participants"],
+                    "partner_region": r["partner_region"],
+                }
+                for r in destinations
+            ],
             "by_group": figures.by_target_group(region_prefix=prefix, year=year),
             "by_month": figures.by_month(region_prefix=prefix, year=year),
             "by_county": figures.by_county(region_prefix=prefix, year=year)[:20],
