@@ -129,3 +129,50 @@ def test_every_list_and_detail_is_scoped(world, role):
         assert bool(items) == (role in roles), name
         detail = client.get(f"{API}/{name}/{ids[name]}")
         assert detail.status_code == (200 if role in roles else 404), name
+
+
+def test_batch_proposal_and_dispatch(world):
+    from gonghui.craftsmen import services
+
+    w = world
+    problems = [services.problem_file(actor=w.contact, **PROBLEM) for _ in range(2)]
+    for p in problems:
+        services.problem_review(actor=w.staff, problem_id=p.pk, accept=True)
+    staff = client_for(w.staff_user, "staff")
+    proposal = staff.get(f"{API}/batch-proposal").json()["proposals"]
+    assert sorted(p["problem_id"] for p in proposal) == sorted(p.pk for p in problems)
+    # Capacity 3 each: the engine gives one problem to each craftsman or both to the best; both are assigned.
+    assert all(p["craftsman_id"] in (w.craftsman.pk, w.second.pk) for p in proposal)
+    assert all("注塑模具" in p["explanation"] for p in proposal)
+    chosen = {str(p["problem_id"]): p["craftsman_id"] for p in proposal}
+    offers = post(staff, "/batch-dispatch", {"assignments": chosen}).json()
+    assert sorted((o["problem_id"], o["craftsman_id"]) for o in offers) == sorted(
+        (int(k), v) for k, v in chosen.items()
+    )
+    assert client_for(w.contact_user, "enterprise").get(f"{API}/batch-proposal").status_code == 403
+
+
+def test_import_and_approve_changes_through_the_api(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.craftsmen.test_pool import GOOD, workbook
+
+    w = world
+    staff = client_for(w.staff_user, "staff")
+    bad = list(GOOD)
+    bad[1] = "123"
+    upload = SimpleUploadedFile("pool.xlsx", workbook([GOOD, bad]).read())
+    response = staff.post(f"{API}/pool-import", {"workbook": upload})
+    assert (response.status_code, response.json()) == (400, {"created": 0, "errors": ["第 3 行：手机号无效"]})
+    upload = SimpleUploadedFile("pool.xlsx", workbook([GOOD]).read())
+    assert staff.post(f"{API}/pool-import", {"workbook": upload}).json() == {"created": 1, "errors": []}
+
+    artisan = client_for(w.craftsman_user, "craftsman")
+    changed = post(artisan, "/profile/changes", {"monthly_capacity": 6, "available": False}).json()
+    assert (changed["available"], changed["monthly_capacity"], changed["has_pending_changes"]) == (
+        False,
+        3,
+        True,
+    )
+    approved = post(staff, f"/craftsmen/{w.craftsman.pk}/changes", {"approve": True}).json()
+    assert (approved["monthly_capacity"], approved["has_pending_changes"]) == (6, False)

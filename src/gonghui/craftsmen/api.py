@@ -7,7 +7,8 @@ actor's scope. Attachments are uploaded through the pages (multipart); the API f
 from datetime import date, datetime
 
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.craftsmen import figures, selectors, services
@@ -268,6 +269,31 @@ def post_profile_changes(request, payload: ProfileChangesIn):
     return services.craftsman_propose_changes(actor=request.actor, changes=changes)
 
 
+class ChangesReviewIn(Schema):
+    approve: bool
+    comment: str = ""
+
+
+class ImportOut(Schema):
+    created: int
+    errors: list[str]
+
+
+@router.post("/craftsmen/{craftsman_id}/changes", response=CraftsmanOut)
+def post_craftsmen_changes(request, craftsman_id: int, payload: ChangesReviewIn):
+    """Staff approve or reject the changes a craftsman proposed to their profile."""
+    return services.craftsman_review_changes(
+        actor=request.actor, craftsman_id=craftsman_id, approve=payload.approve, comment=payload.comment
+    )
+
+
+@router.post("/pool-import", response={200: ImportOut, 400: ImportOut})
+def post_pool_import(request, workbook: File[UploadedFile]):
+    """Import profiles from an .xlsx sheet: every row checked, one bad row imports nothing (400 lists them)."""
+    result = services.craftsmen_import(actor=request.actor, workbook_file=workbook)
+    return Status(400 if result.errors else 200, {"created": result.created, "errors": result.errors})
+
+
 # ------------------------------------------------------------------------------------------- problems
 @router.get("/problems", response=list[ProblemOut])
 @paginate
@@ -362,6 +388,64 @@ def post_problems_rate(request, problem_id: int, payload: RateIn):
 @router.post("/problems/{problem_id}/solution", response=SolutionOut)
 def post_problems_solution(request, problem_id: int, payload: SolutionIn):
     return services.solution_submit(actor=request.actor, problem_id=problem_id, **payload.dict())
+
+
+class ProposalPairOut(Schema):
+    problem_id: int
+    craftsman_id: int | None
+    score: float | None
+    explanation: str
+    alternates: list[dict]
+
+
+class ProposalOut(Schema):
+    proposals: list[ProposalPairOut]
+
+
+class BatchIn(Schema):
+    assignments: dict[int, int]
+
+
+@router.get("/batch-proposal", response=ProposalOut)
+def get_batch_proposal(request):
+    """The engine's optimal assignment of the reviewed problems in the staff member's region (nothing written)."""
+    from django.core.exceptions import PermissionDenied
+
+    from gonghui.craftsmen import engine
+
+    if not request.actor.is_staff:
+        raise PermissionDenied
+    problem_ids = list(
+        selectors.problems(request.actor, status="reviewed").values_list("pk", flat=True)[:200]
+    )
+    if not problem_ids:
+        return {"proposals": []}
+    result = services.batch_proposal(actor=request.actor, problem_ids=problem_ids)
+    lang = engine.language()
+    unassigned = {u.problem: u.explain(lang) for u in result.unassigned}
+    proposals = []
+    for problem_id in problem_ids:
+        pairs = result.pairs_for(problem_id)
+        pair = pairs[0] if pairs else None
+        proposals.append(
+            {
+                "problem_id": problem_id,
+                "craftsman_id": pair.craftsman if pair else None,
+                "score": round(pair.score, 4) if pair else None,
+                "explanation": pair.explain(lang) if pair else unassigned.get(problem_id, ""),
+                "alternates": [
+                    {"craftsman_id": c.craftsman, "score": round(c.score, 4), "explanation": c.explain(lang)}
+                    for c in result.alternates.get(problem_id, [])
+                ],
+            }
+        )
+    return {"proposals": proposals}
+
+
+@router.post("/batch-dispatch", response=list[OfferOut])
+def post_batch_dispatch(request, payload: BatchIn):
+    """Staff confirm a batch ({problem id: craftsman id}); all or nothing."""
+    return services.problems_dispatch_batch(actor=request.actor, assignments=payload.assignments)
 
 
 # ------------------------------------------------------------------------------------------- offers
