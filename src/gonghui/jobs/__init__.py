@@ -38,7 +38,8 @@ Guarantees and the contract they need from you:
 - ``enqueue_on_commit`` writes a ledger row (``JobRun``) in your transaction — a transactional outbox. A rollback
   leaves no work; after commit the row is handed to the queue, and if the queue is unreachable the request still
   succeeds and the scheduler's sweeper hands the row over later. Nothing is dropped.
-- The same ``idempotency_key`` twice records the work once. A run that already succeeded ignores repeated deliveries.
+- The same ``idempotency_key`` twice records the work once (the returned ``JobRun`` has ``created`` False the
+  second time). A run that already succeeded ignores repeated deliveries.
 - A failing attempt (any exception) is retried with doubling back-off up to ``max_attempts``, then recorded as
   failed with its traceback: sysadmins see it at ``/jobs/``, in the Django admin and with ``gonghui jobs``.
 - An attempt whose worker dies is retried once its lease (``timeout_seconds``) has passed. So an attempt may have
