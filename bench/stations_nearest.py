@@ -272,6 +272,12 @@ def load_database(records):
     return "loaded"
 
 
+def cpu_seconds(pid) -> float:
+    """User + system CPU time a process has used (from /proc, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory_of(pid):
     out = {}
     try:
@@ -346,6 +352,7 @@ def over_http(records, centres, *, clients, duration, workers, load):
             ).stdout.split()
         ]
         centre_list = [[round(c[0], 4), round(c[1], 4)] for c in centres]
+        cpu_before = sum(cpu_seconds(pid) for pid in worker_pids)
         if load == "wrk":
             script = tmp / "nearest.lua"
             script.write_text(WRK_SCRIPT % ", ".join(f"{{{c[0]}, {c[1]}}}" for c in centre_list))
@@ -383,6 +390,10 @@ def over_http(records, centres, *, clients, duration, workers, load):
             )
             result = json.loads(out.stdout.strip().splitlines()[-1])
         memory = {str(pid): memory_of(pid) for pid in worker_pids}
+        cpu_used = sum(cpu_seconds(pid) for pid in worker_pids) - cpu_before
+        if result.get("requests"):
+            # Load-independent cost: CPU the serving workers spent per answered request.
+            result["worker_cpu_ms_per_request"] = round(1000 * cpu_used / result["requests"], 3)
         return {
             "database": "postgresql",
             "db_load": loaded,
@@ -436,28 +447,35 @@ def main():
     parser.add_argument(
         "--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
     )
+    parser.add_argument("--http-only", action="store_true", help="skip the in-process comparison")
     parser.add_argument("--json", type=Path)
     options = parser.parse_args()
 
     records, centres = synthetic_records(options.stations)
     report = {
-        "in_process": in_process(records, centres, options.queries, options.naive_queries),
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_average_at_start": os.getloadavg(),
+        }
     }
-    ip = report["in_process"]
-    print(
-        f"\nNearest stations among {ip['stations']:,} (in process; index build {ip['index_build_s']} s, "
-        f"open-now mask refresh {ip['open_mask_refresh_ms']} ms once per minute)"
-    )
-    print(
-        f"{'scenario':42} {'k-d tree mean':>14} {'p99':>9} {'naive mean':>11} {'p99':>9} {'speed-up':>9} {'same answers':>13}"
-    )
-    for r in ip["scenarios"]:
+    if not options.http_only:
+        report["in_process"] = in_process(records, centres, options.queries, options.naive_queries)
+    ip = report.get("in_process")
+    if ip:
         print(
-            f"{r['scenario']:42} {r['kdtree_mean_ms']:>11.3f} ms {r['kdtree_p99_ms']:>6.3f} ms "
-            f"{r['naive_mean_ms']:>8.2f} ms {r['naive_p99_ms']:>6.2f} ms {r['speedup']:>8.0f}x "
-            f"{r['checked'] - r['mismatches']:>6}/{r['checked']}"
+            f"\nNearest stations among {ip['stations']:,} (in process; index build {ip['index_build_s']} s, "
+            f"open-now mask refresh {ip['open_mask_refresh_ms']} ms once per minute)"
         )
+        print(
+            f"{'scenario':42} {'k-d tree mean':>14} {'p99':>9} {'naive mean':>11} {'p99':>9} {'speed-up':>9} {'same answers':>13}"
+        )
+        for r in ip["scenarios"]:
+            print(
+                f"{r['scenario']:42} {r['kdtree_mean_ms']:>11.3f} ms {r['kdtree_p99_ms']:>6.3f} ms "
+                f"{r['naive_mean_ms']:>8.2f} ms {r['naive_p99_ms']:>6.2f} ms {r['speedup']:>8.0f}x "
+                f"{r['checked'] - r['mismatches']:>6}/{r['checked']}"
+            )
     if options.http:
         report["http"] = over_http(
             records,
@@ -469,17 +487,24 @@ def main():
         )
         h = report["http"]
         total_pss = sum(m.get("pss_mb", 0) for m in h["worker_memory"].values())
+        load = os.getloadavg()
+        h["load_average_after"] = load
         print(
             f"\nOver HTTP ({h['database']}, {h['server']}, load: {h['load_generator']}, {h['clients']} clients, "
             f"{h['duration_s']} s)"
         )
         print(
             f"requests {h['requests']}, {h['rps']:.0f} req/s, p50 {h.get('p50_ms')} ms, p90 {h.get('p90_ms')} ms, "
-            f"p99 {h.get('p99_ms')} ms, errors {h['errors']}"
+            f"p99 {h.get('p99_ms')} ms, errors {h['errors']}; "
+            f"worker CPU per request {h.get('worker_cpu_ms_per_request')} ms"
         )
         for pid, m in h["worker_memory"].items():
             print(f"worker {pid}: RSS {m.get('rss_mb')} MB, PSS {m.get('pss_mb')} MB")
         print(f"workers' PSS total {total_pss:.0f} MB")
+        start_load = report["machine"]["load_average_at_start"]
+        print(
+            f"machine load average (1 min) at start {start_load[0]:.1f}, after {load[0]:.1f} on {os.cpu_count()} CPUs"
+        )
         h.pop("raw", None) if h.get("p99_ms") is not None else None
     if options.json:
         options.json.parent.mkdir(parents=True, exist_ok=True)
