@@ -44,6 +44,7 @@ REFERENCE = {
     "craftsmen.special_sessions": craftsmen("special_sessions"),
     "craftsmen.problems_filed": craftsmen("problems_filed"),
     "craftsmen.workers_trained": craftsmen("workers_trained"),
+    "craftsmen.session_workers_trained": craftsmen("session_workers_trained"),
     "craftsmen.benefit_yuan": craftsmen("benefit_yuan"),
     "stations.renovated": stations("renovated"),
     "stations.renovated_open_24h": stations("renovated_open_24h"),

@@ -78,9 +78,11 @@ def check_year(year) -> int:
 
 
 def latest_year() -> int:
-    """The most recent year with rolled-up values (not in the future), else this year."""
+    """The most recent year with activity (values of a flow figure, not in the future), else this year. As-of
+    figures have a value every month, so they would always point at the current year."""
     today = timezone.localdate()
-    found = FigureValue.objects.filter(period__lte=today).aggregate(p=Max("period"))["p"]
+    flows = [f.key for f in registry.figures() if f.kind == registry.FLOW]
+    found = FigureValue.objects.filter(figure_key__in=flows, period__lte=today).aggregate(p=Max("period"))["p"]
     return found.year if found else today.year
 
 
