@@ -351,3 +351,17 @@ def test_workday_table_is_kept_by_province_staff(world, actor_of):
     from gonghui.craftsmen.models import WorkdayOverride
 
     assert list(WorkdayOverride.objects.values_list("date", "is_workday")) == [(day(2099, 1, 2), False)]
+
+
+def test_scheduled_sweep_job_is_declared_and_runs(world):
+    from gonghui.craftsmen.tasks import sweep_deadlines
+    from gonghui.jobs.registry import SCHEDULES
+
+    assert "gonghui.craftsmen.tasks.sweep_deadlines" in SCHEDULES
+    problem = file_and_review(world)
+    offer = services.problem_dispatch(
+        actor=world.staff, problem_id=problem.pk, craftsman_id=world.craftsman.pk
+    )
+    Offer.objects.filter(pk=offer.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    assert sweep_deadlines.call() == "expired_offers=1 expired_listings=0 flagged=0"
+    assert Offer.objects.get(pk=offer.pk).status == OfferStatus.EXPIRED
