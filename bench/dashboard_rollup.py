@@ -110,6 +110,14 @@ def generate(options) -> dict:
     start = timezone.make_aware(timezone.datetime.combine(first_day, dtime(0)))
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
+        # Loading millions of rows is much faster with the secondary indexes built once afterwards.
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('stations_visit', 'stations_checkin') "
+            "AND indexdef LIKE 'CREATE INDEX%%'"
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         step = 1_000_000
         for offset in range(0, options.visits, step):
             n = min(step, options.visits - offset)
@@ -131,6 +139,8 @@ def generate(options) -> dict:
             """,
             [ss_lo, options.sessions, start, options.checkins],
         )
+        for _name, definition in indexes:
+            cursor.execute(definition)
         cursor.execute("ANALYZE")
     return {"generate_seconds": round(time.perf_counter() - started, 1)}
 

@@ -145,3 +145,18 @@ def test_registry_declarations_resolve():
             if source.date_field:
                 assert rollup._field(model, source.date_field) is not None
     assert sum(f.headline for f in registry.figures()) >= 8
+
+
+def test_the_command_rolls_up_and_refuses_unknown_figures():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    build_stations()
+    out = StringIO()
+    call_command("dashboard_rollup", "--figure", "stations.visits", stdout=out)
+    assert out.getvalue().startswith("stations.visits")
+    assert FigureValue.objects.filter(figure_key="stations.visits", region_code="330000").exists()
+    with pytest.raises(CommandError):
+        call_command("dashboard_rollup", "--figure", "no.such")

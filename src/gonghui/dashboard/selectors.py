@@ -82,7 +82,9 @@ def latest_year() -> int:
     figures have a value every month, so they would always point at the current year."""
     today = timezone.localdate()
     flows = [f.key for f in registry.figures() if f.kind == registry.FLOW]
-    found = FigureValue.objects.filter(figure_key__in=flows, period__lte=today).aggregate(p=Max("period"))["p"]
+    found = FigureValue.objects.filter(figure_key__in=flows, period__lte=today).aggregate(p=Max("period"))[
+        "p"
+    ]
     return found.year if found else today.year
 
 
