@@ -86,3 +86,23 @@ def test_last_seats_never_overbooked_and_waiting_list_served_in_order():
         programme=world.programme, state__in=(AppState.SELECTED, AppState.CONFIRMED)
     )
     assert held.count() == 6
+
+
+def test_one_person_applying_twice_at_once_gets_one_application():
+    from gonghui.core.errors import ServiceError
+
+    world = make_current(build_world(members=1))
+    user, member = world.members[0]
+    outcomes = _in_threads(
+        [
+            (
+                lambda: services.application_submit(
+                    actor=actor(user, "member"), programme=world.programme, route_ids=[world.route.pk]
+                )
+            )
+            for _ in range(4)
+        ]
+    )
+    assert sum(isinstance(o, Application) for o in outcomes) == 1
+    assert sum(isinstance(o, ServiceError) for o in outcomes) == 3
+    assert Application.objects.filter(id_number_hash=member.id_number_hash).count() == 1
