@@ -15,6 +15,7 @@ from gonghui.stations.models import (
     CheckInResult,
     Complaint,
     ComplaintStatus,
+    HoursOverride,
     OpeningHours,
     SignUp,
     Station,
@@ -516,3 +517,36 @@ def test_bad_slots_refused(actor_of):
             day=date(2026, 1, 1),
             slots=[("09:00", "10:00", 0)],
         )
+
+
+def test_public_holiday_hours_from_the_official_calendar(actor_of):
+    manager = manager_user()
+    station = StationFactory(manager=manager)
+    HoursOverride.objects.create(
+        station=station, date=date(2026, 10, 1), closed=False, opens=time(7), closes=time(23)
+    )
+    actor = actor_of(manager, "station_manager")
+    added = services.station_holiday_hours(
+        actor=actor, station=station, year=2026, closed=False, opens=time(9), closes=time(21)
+    )
+    days = dict(station.overrides.values_list("date", "opens"))
+    assert days[date(2026, 2, 17)] == time(9)  # Spring Festival
+    assert days[date(2026, 10, 1)] == time(7)  # kept as it was
+    assert date(2026, 3, 3) not in days and date(2026, 3, 7) not in days  # a workday and a plain weekend
+    assert added == len(days) - 1
+    with pytest.raises(ServiceError):
+        services.station_holiday_hours(actor=actor, station=station, year=2099)
+
+
+def test_restock_reminder_job_messages_each_manager_once(actor_of, caplog):
+    from gonghui.stations.tasks import restock_reminders
+
+    manager = manager_user()
+    station = StationFactory(manager=manager, name="湖滨驿站")
+    services.consumable_save(actor=actor_of(manager, "station_manager"), station=station, name="创可贴", quantity=1,
+                             min_quantity=5)
+    StationFactory()  # no manager, no alert
+    with caplog.at_level("INFO", logger="gonghui.sms"):
+        assert restock_reminders.call() == 1
+    assert [r.getMessage() for r in caplog.records if r.name == "gonghui.sms"] == [
+        f"SMS to {manager.phone}: 【工会驿站】需补货或更换：湖滨驿站·创可贴"]

@@ -709,6 +709,22 @@ def add_override(request, station_id: int, payload: OverrideIn):
     return {"id": override.pk}
 
 
+class HolidayHoursIn(Schema):
+    year: int
+    closed: bool = True
+    opens: time | None = None
+    closes: time | None = None
+    note: str = ""
+
+
+@router.post("/stations/{station_id}/holiday-hours", response=OkOut)
+def holiday_hours(request, station_id: int, payload: HolidayHoursIn):
+    """Close (or open special hours) on every statutory public holiday of a year; ``id`` is the number of dates."""
+    station = get_scoped_or_404(Station, _operator(request), action="station.update", pk=station_id)
+    added = services.station_holiday_hours(actor=request.actor, station=station, **payload.dict())
+    return {"id": added}
+
+
 @router.post("/stations/{station_id}/photos", response=OkOut)
 def add_photo(request, station_id: int, photo: File[UploadedFile], caption: Form[str] = ""):
     station = get_scoped_or_404(Station, _operator(request), action="station.update", pk=station_id)

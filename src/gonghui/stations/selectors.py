@@ -242,7 +242,7 @@ def complaints_for(actor: Actor, *, status: str = "", open_only: bool = False):
 def restock_alerts(actor: Actor, *, today: date | None = None, within_days: int = 30):
     """Consumables that are expired, expire soon, or run low."""
     today = today or timezone.localdate()
-    qs = scoped(Consumable, actor).select_related("station")
+    qs = scoped(Consumable, actor).select_related("station__manager")
     qs = qs.filter(Q(expires_on__lte=today + timedelta(days=within_days)) | Q(quantity__lt=F("min_quantity")))
     rows = []
     for item in qs.order_by(F("expires_on").asc(nulls_last=True), "station__code", "name"):

@@ -994,3 +994,47 @@ def checkin_record(
         )
         draft.changes = {"result": result}
     return checkin
+
+
+def station_holiday_hours(
+    *, actor: Actor, station: Station, year: int, closed: bool = True, opens=None, closes=None, note: str = ""
+) -> int:
+    """One rule for every statutory public holiday of ``year`` (from chinesecalendar): closed, or special hours.
+    Dates that already have an override keep it. Returns how many dates were added."""
+    import chinese_calendar
+
+    with audited(actor, "station.holiday_hours", target=station) as draft:
+        _require(can_operate(actor, station))
+        if not closed:
+            try:
+                hours.span(opens, closes)
+            except (ValueError, AttributeError, TypeError):
+                raise ValidationError({"opens": [_("开放时间无效。")]}) from None
+        try:
+            days = [
+                d
+                for d in chinese_calendar.get_holidays(
+                    date(year, 1, 1), date(year, 12, 31), include_weekends=False
+                )
+                if chinese_calendar.get_holiday_detail(d)[1]
+            ]
+        except NotImplementedError:
+            raise ServiceError(_("该年份的法定节假日安排尚未公布。")) from None
+        existing = set(station.overrides.filter(date__year=year).values_list("date", flat=True))
+        new = [
+            HoursOverride(
+                station=station,
+                date=d,
+                closed=closed,
+                opens=None if closed else opens,
+                closes=None if closed else closes,
+                note=(note or chinese_calendar.get_holiday_detail(d)[1] or "")[:100],
+            )
+            for d in days
+            if d not in existing
+        ]
+        HoursOverride.objects.bulk_create(new)
+        Station.objects.filter(pk=station.pk).update(updated_at=timezone.now())
+        draft.changes = {"year": year, "dates": len(new), "closed": closed}
+    _index_changed()
+    return len(new)

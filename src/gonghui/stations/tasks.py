@@ -43,3 +43,21 @@ def notify_on_commit(complaint_id: int) -> None:
     enqueue_on_commit(
         notify_complaint_filed, complaint_id, idempotency_key=f"stations.complaint-filed:{complaint_id}"
     )
+
+
+@periodic(daily="07:30")
+@job(timeout_seconds=600)
+def restock_reminders() -> int:
+    """Each morning, tell every station manager what is expired, expiring within 30 days or running low."""
+    from gonghui.accounts.sms import send_sms
+    from gonghui.core.actor import Actor
+    from gonghui.stations.selectors import restock_alerts
+
+    by_manager: dict[str, list[str]] = {}
+    for row in restock_alerts(Actor.system()):
+        manager = row["item"].station.manager
+        if manager is not None:
+            by_manager.setdefault(manager.phone, []).append(f"{row['item'].station.name}·{row['item'].name}")
+    for phone, items in by_manager.items():
+        send_sms(phone, "【工会驿站】需补货或更换：" + "、".join(items[:10]))
+    return len(by_manager)
