@@ -119,3 +119,22 @@ def test_pages_in_english(world):
     body = client.get("/craftsmen/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Offers awaiting your answer" in body
     assert "待接派单" not in body
+
+
+def test_attachments_only_for_people_who_see_the_problem(world):
+    problem = services.problem_file(actor=world.contact, files=[png_upload("machine.png")], **PROBLEM)
+    attachment = problem.attachments.get()
+    own = client_for(world.contact_user, "enterprise").get(f"/craftsmen/attachments/{attachment.pk}/")
+    assert (own.status_code, own["Content-Type"]) == (200, "image/png")
+    assert (
+        client_for(world.staff_user, "staff").get(f"/craftsmen/attachments/{attachment.pk}/").status_code
+        == 200
+    )
+    other = client_for(world.other_staff_user, "staff").get(f"/craftsmen/attachments/{attachment.pk}/")
+    assert other.status_code == 404
+    assert (
+        client_for(world.craftsman_user, "craftsman")
+        .get(f"/craftsmen/attachments/{attachment.pk}/")
+        .status_code
+        == 404
+    )

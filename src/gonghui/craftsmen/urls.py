@@ -8,6 +8,7 @@ urlpatterns = [
     path("problems/similar/", views.similar, name="similar"),
     path("problems/<int:problem_id>/", views.problem_detail, name="problem"),
     path("problems/<int:problem_id>/<slug:action>/", views.problem_action, name="problem_action"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("dispatch/", views.batch_dispatch, name="batch"),
     path("pool/", views.pool, name="pool"),
     path("pool/<int:craftsman_id>/", views.pool_detail, name="pool_detail"),

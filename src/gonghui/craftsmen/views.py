@@ -543,6 +543,21 @@ def figures_page(request):
 
 @login_required
 @require_GET
+def attachment(request, attachment_id):
+    """A problem's photo or document, only for people who may see the problem (files are not public media)."""
+    from django.http import FileResponse
+
+    from gonghui.craftsmen.models import Attachment
+
+    item = Attachment.objects.filter(pk=attachment_id).first()
+    if item is None:
+        raise Http404
+    selectors.problem(request.actor, item.problem_id)  # 404 (audited) outside the actor's scope
+    return FileResponse(item.file.open("rb"), as_attachment=item.kind == "document", filename=item.name)
+
+
+@login_required
+@require_GET
 def notifications(request):
     items = list(selectors.notifications(request.actor)[:50])
     services.notifications_mark_read(actor=request.actor)
