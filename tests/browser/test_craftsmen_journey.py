@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from gonghui.craftsmen.models import Problem, ProblemStatus, Solution, SolutionStatus
-from tests.craftsmen.factories import craftsman_user, enterprise_contact
+from tests.craftsmen.factories import craftsman_user, enterprise_contact, png_upload
 from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,8 +24,13 @@ def test_problem_to_published_solution(page, phone_page, live_server, login_as, 
     contact, _enterprise = enterprise_contact("330102")
     artisan, craftsman = craftsman_user(name="王师傅")
     Solution.objects.create(
-        region_id="330102", category="process_quality", title="注塑件飞边缩痕的模温控制", symptom="注塑件飞边、缩痕",
-        root_cause="模具温度波动", fix="加装模温机，调整保压", status=SolutionStatus.PUBLISHED,
+        region_id="330102",
+        category="process_quality",
+        title="注塑件飞边缩痕的模温控制",
+        symptom="注塑件飞边、缩痕",
+        root_cause="模具温度波动",
+        fix="加装模温机，调整保压",
+        status=SolutionStatus.PUBLISHED,
         published_at=timezone.now(),
     )
 
@@ -42,8 +47,11 @@ def test_problem_to_published_solution(page, phone_page, live_server, login_as, 
     page.fill("#description", "注塑件出现飞边和缩痕，模具温度控制不好，希望师傅上门指导。")
     page.fill("#industry", "C367")
     page.fill("#tags", "注塑模具")
+    photo = png_upload("machine.png").read()
+    page.set_input_files("#files", files=[{"name": "machine.png", "mimeType": "image/png", "buffer": photo}])
     page.click("[data-test=submit-problem]")
     page.wait_for_selector("[data-test=status][data-status=submitted]")
+    assert "machine.png" in page.locator("[data-test=attachment]").inner_text()
     problem = Problem.objects.get()
 
     # Staff review it and dispatch it to the engine's first candidate.
