@@ -289,7 +289,7 @@ def memory_of(pid):
     return out
 
 
-def over_http(records, centres, *, clients, duration, workers, load):
+def over_http(records, centres, *, clients, duration, workers, load, nice=0):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("--http needs DATABASE_URL=postgres://... (the serving database)")
@@ -311,8 +311,10 @@ def over_http(records, centres, *, clients, duration, workers, load):
         PYTHONPATH=str(ROOT / "src"),
         GONGHUI_VAR_DIR=str(tmp),
     )
+    prefix = ["nice", "-n", str(nice)] if nice else []
     server = subprocess.Popen(
-        [
+        prefix
+        + [
             str(Path(sys.executable).parent / "gunicorn"),
             "gonghui.wsgi",
             "-w",
@@ -357,7 +359,8 @@ def over_http(records, centres, *, clients, duration, workers, load):
             script = tmp / "nearest.lua"
             script.write_text(WRK_SCRIPT % ", ".join(f"{{{c[0]}, {c[1]}}}" for c in centre_list))
             out = subprocess.run(
-                [
+                prefix
+                + [
                     "wrk",
                     "-t2",
                     f"-c{clients}",
@@ -398,7 +401,7 @@ def over_http(records, centres, *, clients, duration, workers, load):
             "database": "postgresql",
             "db_load": loaded,
             "db_load_s": round(load_s, 1),
-            "server": f"gunicorn {workers} sync workers",
+            "server": f"gunicorn {workers} sync workers" + (f" (nice {nice})" if nice else ""),
             "load_generator": "wrk (Debian), 2 threads"
             if load == "wrk"
             else "python asyncio client (separate process)",
@@ -445,6 +448,12 @@ def main():
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run server and load generator at this niceness (e.g. -10 on a shared machine)",
+    )
+    parser.add_argument(
         "--load", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python"
     )
     parser.add_argument("--http-only", action="store_true", help="skip the in-process comparison")
@@ -484,6 +493,7 @@ def main():
             duration=options.duration,
             workers=options.workers,
             load=options.load,
+            nice=options.nice,
         )
         h = report["http"]
         total_pss = sum(m.get("pss_mb", 0) for m in h["worker_memory"].values())
