@@ -14,7 +14,11 @@ from tests.factories import UserFactory, role_user, staff_user
 pytestmark = pytest.mark.django_db
 
 ROLES = [Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN, Role.STAFF, Role.MEMBER]
-PAGES = {"accounts:system": Role.SYSADMIN, "accounts:users": Role.SECADMIN, "accounts:audit_log": Role.AUDITADMIN}
+PAGES = {
+    "accounts:system": Role.SYSADMIN,
+    "accounts:users": Role.SECADMIN,
+    "accounts:audit_log": Role.AUDITADMIN,
+}
 
 
 def _client_as(role) -> tuple[Client, object]:
@@ -81,8 +85,12 @@ def test_security_admin_assigns_and_revokes_but_never_for_themselves(actor_of):
     with pytest.raises(PermissionDenied):
         services.role_assign(actor=actor, user=secadmin, role=Role.AUDITADMIN)
     assert list(secadmin.role_assignments.values_list("role", flat=True)) == [Role.SECADMIN]
-    assert list(AuditEvent.objects.filter(action__startswith="account.role_").values_list("action", "result")) == [
-        ("account.role_assign", "allowed"), ("account.role_revoke", "allowed"), ("account.role_assign", "refused"),
+    assert list(
+        AuditEvent.objects.filter(action__startswith="account.role_").values_list("action", "result")
+    ) == [
+        ("account.role_assign", "allowed"),
+        ("account.role_revoke", "allowed"),
+        ("account.role_assign", "refused"),
     ]
 
 
@@ -96,14 +104,18 @@ def test_staff_role_needs_an_organisation(actor_of):
 
 def test_security_admin_pages_create_user_assign_and_unmask_phone():
     client, _ = _client_as(Role.SECADMIN)
-    response = client.post(reverse("accounts:user_create"), {"phone": "13655556666", "name": "新同事", "password": ""})
+    response = client.post(
+        reverse("accounts:user_create"), {"phone": "13655556666", "name": "新同事", "password": ""}
+    )
     assert response.status_code == 302
     from gonghui.accounts.models import User
 
     user = User.objects.get_by_phone("13655556666")
     staff_org = staff_user("330127").role_assignments.get().organisation
-    response = client.post(reverse("accounts:user_detail", args=[user.pk]),
-                           {"op": "assign", "role": "staff", "organisation_code": staff_org.code})
+    response = client.post(
+        reverse("accounts:user_detail", args=[user.pk]),
+        {"op": "assign", "role": "staff", "organisation_code": staff_org.code},
+    )
     assert response.status_code == 302
     assert user.role_assignments.get().organisation == staff_org
     page = client.get(reverse("accounts:user_detail", args=[user.pk])).content.decode()

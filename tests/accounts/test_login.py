@@ -29,7 +29,10 @@ def test_password_login_sets_the_only_role_and_is_audited(client):
     assert client.session[ACTIVE_ROLE_SESSION_KEY] == assignment.pk
     event = AuditEvent.objects.get(action="account.login")
     assert (event.result, event.actor_user_id, event.detail, event.client_ip) == (
-        "allowed", user.pk, "password", "127.0.0.1"
+        "allowed",
+        user.pk,
+        "password",
+        "127.0.0.1",
     )
 
 
@@ -49,7 +52,8 @@ def test_wrong_password_counts_down_then_locks_for_15_minutes(client):
     assert "_auth_user_id" not in client.session
     refusals = list(AuditEvent.objects.filter(action="account.login").values_list("result", "detail"))
     assert refusals == [("refused", f"bad_password {n}/5") for n in (1, 2, 3, 4)] + [
-        ("refused", "bad_password locked"), ("refused", "locked")
+        ("refused", "bad_password locked"),
+        ("refused", "locked"),
     ]
     # After 15 minutes the right password works again.
     User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
@@ -60,7 +64,11 @@ def test_unknown_number_gets_the_same_message_and_an_audit_entry(client):
     response = _login(client, "13900001111")
     assert "手机号或密码不正确。" in response.content.decode()
     event = AuditEvent.objects.get(action="account.login")
-    assert (event.result, event.actor_user_id, event.detail) == ("refused", None, "unknown_account 139****1111")
+    assert (event.result, event.actor_user_id, event.detail) == (
+        "refused",
+        None,
+        "unknown_account 139****1111",
+    )
 
 
 def test_invalid_number_is_a_field_error(client):
@@ -97,14 +105,25 @@ def test_sms_code_resend_wait_expiry_wrong_code_and_daily_cap(client, sms):
     if sms.last_code(phone) != "000000":
         assert "验证码不正确" in response.content.decode()
     # Five minutes later the code is dead.
-    SmsCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1), created_at=timezone.now() - timedelta(minutes=5))
-    response = client.post(reverse("accounts:login_sms"), {"phone": phone, "code": sms.last_code(phone), "login": "1"})
+    SmsCode.objects.update(
+        expires_at=timezone.now() - timedelta(seconds=1), created_at=timezone.now() - timedelta(minutes=5)
+    )
+    response = client.post(
+        reverse("accounts:login_sms"), {"phone": phone, "code": sms.last_code(phone), "login": "1"}
+    )
     assert "验证码无效或已过期" in response.content.decode()
     # Daily cap: ten codes today, the eleventh is refused.
     now = timezone.now()
     SmsCode.objects.bulk_create(
-        [SmsCode(phone_hash=lookup_hash(phone), code_hash="x", created_at=now - timedelta(minutes=2 + i),
-                 expires_at=now) for i in range(9)]
+        [
+            SmsCode(
+                phone_hash=lookup_hash(phone),
+                code_hash="x",
+                created_at=now - timedelta(minutes=2 + i),
+                expires_at=now,
+            )
+            for i in range(9)
+        ]
     )
     response = client.post(reverse("accounts:login_sms"), {"phone": phone, "send": "1"})
     assert "今天获取验证码的次数已达上限" in response.content.decode()
@@ -137,7 +156,8 @@ def test_several_roles_choose_one_and_switch(client):
     client.post(reverse("accounts:choose_role"), {"assignment": other.pk})
     assert client.session[ACTIVE_ROLE_SESSION_KEY] == member_role.pk
     assert AuditEvent.objects.filter(action="account.role_switch").values_list("result", flat=True)[::1] == [
-        "allowed", "refused"
+        "allowed",
+        "refused",
     ]
 
 
@@ -159,23 +179,36 @@ def test_logout_is_audited(client):
 
 def test_api_password_and_sms_login(client, sms):
     user = staff_user("330127")
-    response = client.post("/api/v1/accounts/login", {"phone": user.phone, "password": "bad"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts/login", {"phone": user.phone, "password": "bad"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["detail"] == "手机号或密码不正确，再错4次账号将被锁定15分钟。"
-    response = client.post("/api/v1/accounts/login", {"phone": user.phone, "password": PASSWORD}, content_type="application/json")
+    response = client.post(
+        "/api/v1/accounts/login", {"phone": user.phone, "password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["active_role"], body["phone"]) == ("staff", user.phone[:3] + "****" + user.phone[-4:])
     assert client.get("/api/v1/accounts/me").json()["user_id"] == user.pk
     client.post("/api/v1/accounts/logout")
     assert client.get("/api/v1/accounts/me").status_code == 401
-    assert client.post("/api/v1/accounts/sms-code", {"phone": user.phone}, content_type="application/json").status_code == 200
-    response = client.post("/api/v1/accounts/login/sms", {"phone": user.phone, "code": sms.last_code(user.phone)},
-                           content_type="application/json")
+    assert (
+        client.post(
+            "/api/v1/accounts/sms-code", {"phone": user.phone}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    response = client.post(
+        "/api/v1/accounts/login/sms",
+        {"phone": user.phone, "code": sms.last_code(user.phone)},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["user_id"] == user.pk
 
 
 def test_messages_in_english(client):
-    response = client.post(reverse("accounts:login"), {"phone": "13900001111", "password": "x"},
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("accounts:login"), {"phone": "13900001111", "password": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "Wrong mobile number or password." in response.content.decode()

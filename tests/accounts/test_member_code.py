@@ -55,9 +55,13 @@ def test_server_check_accepts_once_then_refuses_replay(member_user, actor_of, ch
     assert services.member_code_verify(actor=checker, token=token).valid is True
     replay = services.member_code_verify(actor=checker, token=token)
     assert (replay.valid, replay.reason) == (False, "replayed")
-    assert list(MemberCodeScan.objects.order_by("id").values_list("accepted", "reason")) == [(True, ""), (False, "replayed")]
+    assert list(MemberCodeScan.objects.order_by("id").values_list("accepted", "reason")) == [
+        (True, ""),
+        (False, "replayed"),
+    ]
     assert list(AuditEvent.objects.filter(action="member_code.verify").values_list("result", "detail")) == [
-        ("allowed", ""), ("refused", "replayed")
+        ("allowed", ""),
+        ("refused", "replayed"),
     ]
 
 
@@ -66,7 +70,9 @@ def test_tampered_code_is_refused(member_user, actor_of, checker):
     prefix, payload, signature = token.split(".")
     claims = _payload(token)
     claims["e"] += 3600  # try to stretch its life
-    forged = ".".join([prefix, membercode._b64(json.dumps(claims, separators=(",", ":")).encode()), signature])
+    forged = ".".join(
+        [prefix, membercode._b64(json.dumps(claims, separators=(",", ":")).encode()), signature]
+    )
     assert services.member_code_verify(actor=checker, token=forged).reason == "bad_signature"
     flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
     assert services.member_code_verify(actor=checker, token=flipped).reason == "bad_signature"
@@ -81,7 +87,9 @@ def test_expired_code_is_refused(member_user, checker):
     old = membercode.issue_token(key, member_user.member.code_ref, now=time.time() - 60 - 16)
     assert services.member_code_verify(actor=checker, token=old).reason == "expired"
     recent = membercode.issue_token(key, member_user.member.code_ref, now=time.time() - 60 - 10)
-    assert services.member_code_verify(actor=checker, token=recent).valid is True  # within the clock-skew grace
+    assert (
+        services.member_code_verify(actor=checker, token=recent).valid is True
+    )  # within the clock-skew grace
     future = membercode.issue_token(key, member_user.member.code_ref, now=time.time() + 120)
     assert services.member_code_verify(actor=checker, token=future).reason == "not_yet_valid"
 
@@ -118,6 +126,12 @@ def test_member_page_shows_qr_and_staff_page_checks(member_user):
     assert response.context["result"] == {"valid": True, "reason": "", "text": "工惠码有效，在册会员。"}
     response = client.post(reverse("accounts:member_code_check"), {"token": token})
     assert response.context["result"]["reason"] == "replayed"
-    api = client.post("/api/v1/accounts/member-code/verify", {"token": token}, content_type="application/json")
-    assert api.json() == {"valid": False, "reason": "replayed", "reason_text": "该工惠码已被使用过（重复出示）。",
-                          "member_ref": member_user.member.code_ref}
+    api = client.post(
+        "/api/v1/accounts/member-code/verify", {"token": token}, content_type="application/json"
+    )
+    assert api.json() == {
+        "valid": False,
+        "reason": "replayed",
+        "reason_text": "该工惠码已被使用过（重复出示）。",
+        "member_ref": member_user.member.code_ref,
+    }

@@ -42,23 +42,31 @@ def test_staff_elsewhere_get_404_and_an_audited_refusal(member, actor_of):
     actor = actor_of(staff_user("330203"), "staff")
     with pytest.raises(Http404):
         services.pii_unmask(actor=actor, model=Member, pk=member.pk, field="phone")
-    results = list(AuditEvent.objects.filter(action="pii.unmask").values_list("result", "object_id", "detail"))
+    results = list(
+        AuditEvent.objects.filter(action="pii.unmask").values_list("result", "object_id", "detail")
+    )
     assert results == [("refused", str(member.pk), "out_of_scope")]
 
 
 @pytest.mark.parametrize("role", [Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN, Role.MEMBER, Role.CRAFTSMAN])
 def test_other_roles_cannot_unmask_members(member, actor_of, role):
     with pytest.raises(PermissionDenied):
-        services.pii_unmask(actor=actor_of(role_user(role), role), model=Member, pk=member.pk, field="id_number")
+        services.pii_unmask(
+            actor=actor_of(role_user(role), role), model=Member, pk=member.pk, field="id_number"
+        )
     assert AuditEvent.objects.get(action="pii.unmask").result == "refused"
 
 
 def test_unmask_via_api(member):
     client = Client()
     client.force_login(staff_user("330127"))
-    response = client.post(f"/api/v1/orgs/members/{member.pk}/unmask", {"field": "phone"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/orgs/members/{member.pk}/unmask", {"field": "phone"}, content_type="application/json"
+    )
     assert response.json() == {"field": "phone", "value": "13812345678"}
-    response = client.post(f"/api/v1/orgs/members/{member.pk}/unmask", {"field": "name"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/orgs/members/{member.pk}/unmask", {"field": "name"}, content_type="application/json"
+    )
     assert response.status_code == 400
 
 

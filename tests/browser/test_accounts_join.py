@@ -11,8 +11,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_courier_joins_online_and_sees_the_approval(phone_page, page, live_server, login_as, sms_log):  # noqa: F811
-    holding = OrganisationFactory(region_id="330127", level=OrgLevel.INDUSTRY, is_holding_union=True,
-                                  name="淳安县新就业形态劳动者工会联合会")
+    holding = OrganisationFactory(
+        region_id="330127",
+        level=OrgLevel.INDUSTRY,
+        is_holding_union=True,
+        name="淳安县新就业形态劳动者工会联合会",
+    )
     staff = staff_user("330127")
     phone = "13612345678"
     id_number = identities.id_number(random.Random(1), "330127")

@@ -50,7 +50,8 @@ def test_login_by_password_then_wrong_password_message(page, live_server):
     page.wait_for_url(live_server.url + "/")
     assert page.locator(".who").inner_text() == "淳****员 · staff"
     assert list(AuditEvent.objects.filter(action="account.login").values_list("result", flat=True)) == [
-        "refused", "allowed"
+        "refused",
+        "allowed",
     ]
 
 

@@ -15,8 +15,10 @@ def test_verify_passes_then_names_the_altered_row(capsys):
     call_command("audit", "verify")
     assert "audit chain intact: 4 entries checked" in capsys.readouterr().out
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET result = 'allowed', action = 'x' WHERE id = %s",
-                       [events[1].pk])
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET result = 'allowed', action = 'x' WHERE id = %s",
+            [events[1].pk],
+        )
     with pytest.raises(CommandError) as exc:
         call_command("audit", "verify")
     assert str(exc.value) == (

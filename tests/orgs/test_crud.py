@@ -21,8 +21,15 @@ def _staff_client(region="330127", level=OrgLevel.COUNTY):
 
 
 def _enterprise_payload(**overrides):
-    data = {"credit_code": identities.credit_code(rng, "330127"), "name": "淳安测试机械有限公司", "industry": "C",
-            "industry_division": "34", "region": "330127", "employees": 120, "unionised": True}
+    data = {
+        "credit_code": identities.credit_code(rng, "330127"),
+        "name": "淳安测试机械有限公司",
+        "industry": "C",
+        "industry_division": "34",
+        "region": "330127",
+        "employees": 120,
+        "unionised": True,
+    }
     data.update(overrides)
     return data
 
@@ -37,7 +44,8 @@ def test_staff_create_and_update_an_enterprise_via_api():
     response = client.put(f"/api/v1/orgs/enterprises/{body['id']}", update, content_type="application/json")
     assert response.status_code == 200 and response.json()["name"] == "改名后的公司"
     assert list(AuditEvent.objects.values_list("action", "result")) == [
-        ("enterprise.create", "allowed"), ("enterprise.update", "allowed")
+        ("enterprise.create", "allowed"),
+        ("enterprise.update", "allowed"),
     ]
     assert AuditEvent.objects.get(action="enterprise.update").changes == {"name": "改名后的公司"}
 
@@ -48,12 +56,18 @@ def test_staff_create_and_update_an_enterprise_via_api():
         ({"credit_code": "91330127ABCDEFGHI0"}, "credit_code", "统一社会信用代码"),
         ({"region": "339999"}, "region", "未知的行政区划代码：339999"),
         ({"region": "330203"}, "region", "该区划不在您的管辖范围内。"),
-        ({"industry": "C", "industry_division": "59"}, "industry_division", "行业大类59不属于门类C（GB/T 4754）。"),
+        (
+            {"industry": "C", "industry_division": "59"},
+            "industry_division",
+            "行业大类59不属于门类C（GB/T 4754）。",
+        ),
     ],
 )
 def test_bad_enterprise_input_is_a_field_error_and_saves_nothing(overrides, field, message):
     client, _ = _staff_client()
-    response = client.post("/api/v1/orgs/enterprises", _enterprise_payload(**overrides), content_type="application/json")
+    response = client.post(
+        "/api/v1/orgs/enterprises", _enterprise_payload(**overrides), content_type="application/json"
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert list(errors) == [field] and message in errors[field][0]
@@ -63,8 +77,11 @@ def test_bad_enterprise_input_is_a_field_error_and_saves_nothing(overrides, fiel
 def test_duplicate_credit_code_is_refused():
     existing = EnterpriseFactory(region_id="330127")
     client, _ = _staff_client()
-    response = client.post("/api/v1/orgs/enterprises", _enterprise_payload(credit_code=existing.credit_code),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/orgs/enterprises",
+        _enterprise_payload(credit_code=existing.credit_code),
+        content_type="application/json",
+    )
     assert response.json()["errors"] == {"credit_code": ["该统一社会信用代码已登记。"]}
     assert Enterprise.objects.count() == 1
 
@@ -73,13 +90,22 @@ def test_member_create_with_checks_and_duplicate_id_number():
     client, user = _staff_client()
     union = OrganisationFactory(region_id="330127", level=OrgLevel.GRASSROOTS)
     id_no = identities.id_number(rng, "330127")
-    payload = {"name": "李四", "id_number": id_no, "phone": "13812340001", "union": union.code,
-               "occupation": "courier", "skill_grade": "4", "join_date": "2025-03-01"}
+    payload = {
+        "name": "李四",
+        "id_number": id_no,
+        "phone": "13812340001",
+        "union": union.code,
+        "occupation": "courier",
+        "skill_grade": "4",
+        "join_date": "2025-03-01",
+    }
     response = client.post("/api/v1/orgs/members", payload, content_type="application/json")
     assert response.status_code == 201, response.json()
     member = Member.objects.get()
     assert (member.region_id, member.id_number, member.birth_date.isoformat()) == (
-        "330127", id_no, f"{id_no[6:10]}-{id_no[10:12]}-{id_no[12:14]}"
+        "330127",
+        id_no,
+        f"{id_no[6:10]}-{id_no[10:12]}-{id_no[12:14]}",
     )
     response = client.post("/api/v1/orgs/members", payload, content_type="application/json")
     assert response.json()["errors"] == {"id_number": ["该身份证号码已登记为会员。"]}
@@ -93,12 +119,15 @@ def test_out_of_scope_detail_and_update_are_404_and_audited():
     elsewhere = EnterpriseFactory(region_id="330203")
     client, user = _staff_client()
     assert client.get(f"/api/v1/orgs/enterprises/{elsewhere.pk}").status_code == 404
-    response = client.put(f"/api/v1/orgs/enterprises/{elsewhere.pk}",
-                          _enterprise_payload(credit_code=elsewhere.credit_code, region="330203"),
-                          content_type="application/json")
+    response = client.put(
+        f"/api/v1/orgs/enterprises/{elsewhere.pk}",
+        _enterprise_payload(credit_code=elsewhere.credit_code, region="330203"),
+        content_type="application/json",
+    )
     assert response.status_code == 404
     assert list(AuditEvent.objects.values_list("action", "result", "object_id")) == [
-        ("enterprise.view", "refused", str(elsewhere.pk)), ("enterprise.update", "refused", str(elsewhere.pk))
+        ("enterprise.view", "refused", str(elsewhere.pk)),
+        ("enterprise.update", "refused", str(elsewhere.pk)),
     ]
     assert client.get(reverse("orgs:enterprise_edit", args=[elsewhere.pk])).status_code == 404
 
@@ -130,4 +159,9 @@ def test_members_and_enterprise_contacts_see_only_their_own():
     client.force_login(contact)
     assert [i["id"] for i in client.get("/api/v1/orgs/enterprises").json()["items"]] == [mine.pk]
     assert client.get("/api/v1/orgs/members").json()["count"] == 0
-    assert client.post("/api/v1/orgs/enterprises", _enterprise_payload(), content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/v1/orgs/enterprises", _enterprise_payload(), content_type="application/json"
+        ).status_code
+        == 403
+    )

@@ -13,7 +13,15 @@ from tests.factories import EnterpriseFactory, OrganisationFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 rng = random.Random(5)
-ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "行业门类", "行业大类代码", "区划代码", "职工人数", "已建会"]
+ENTERPRISE_HEADERS = [
+    "统一社会信用代码",
+    "企业名称",
+    "行业门类",
+    "行业大类代码",
+    "区划代码",
+    "职工人数",
+    "已建会",
+]
 
 
 def _xlsx(headers, rows) -> bytes:
@@ -72,7 +80,11 @@ def test_any_bad_row_imports_nothing_and_reports_every_bad_row():
     body = response.json()
     assert body["detail"] == "导入失败：5行有错误，未导入任何数据。"
     assert [(e["row"], e["field"]) for e in body["rows"]] == [
-        (3, "credit_code"), (4, "region"), (5, "region"), (5, "industry_division"), (6, "credit_code"),
+        (3, "credit_code"),
+        (4, "region"),
+        (5, "region"),
+        (5, "industry_division"),
+        (6, "credit_code"),
         (8, "credit_code"),
     ]
     messages = {e["row"]: e["message"] for e in body["rows"]}
@@ -98,8 +110,10 @@ def test_member_import_checks_id_numbers_and_reports_in_english():
     good = identities.id_number(rng, "330127")
     bad = good[:17] + ("0" if good[17] != "0" else "1")
     headers = ["Name", "ID number", "Mobile number", "Union code", "Occupation", "Joined"]
-    rows = [["王五", good, "13812340000", union.code, "courier", "2025-01-02"],
-            ["赵六", bad, "1381234", union.code, "courier", "2025-01-02"]]
+    rows = [
+        ["王五", good, "13812340000", union.code, "courier", "2025-01-02"],
+        ["赵六", bad, "1381234", union.code, "courier", "2025-01-02"],
+    ]
     response = _upload(_client(), "members", _xlsx(headers, rows), HTTP_ACCEPT_LANGUAGE="en")
     body = response.json()
     assert [(e["row"], e["field"], e["message"]) for e in body["rows"]] == [

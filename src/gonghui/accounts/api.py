@@ -308,8 +308,12 @@ def assign_role(request, user_id: int, payload: AssignIn):
     a = services.role_assign(
         actor=request.actor, user=user, role=payload.role, organisation=org, enterprise=ent
     )
-    out = {"id": a.pk, "role": a.role, "organisation": str(org) if org else None,
-           "enterprise": str(ent) if ent else None}
+    out = {
+        "id": a.pk,
+        "role": a.role,
+        "organisation": str(org) if org else None,
+        "enterprise": str(ent) if ent else None,
+    }
     return Status(201, out)
 
 

@@ -31,12 +31,18 @@ def build(ctx):
         RoleAssignment.objects.create(user=user, role=role, organisation=org)
         ctx.account(role, phone, name, org.name if org else "")
 
-    town = Organisation.objects.filter(level=OrgLevel.TOWN, region__code__startswith="330127").order_by("code").first()
+    town = (
+        Organisation.objects.filter(level=OrgLevel.TOWN, region__code__startswith="330127")
+        .order_by("code")
+        .first()
+    )
     user = User.objects.create_user("13800000014", DEMO_PASSWORD, name="千岛湖镇工会工作人员")
     RoleAssignment.objects.create(user=user, role=Role.STAFF, organisation=town)
     ctx.account(Role.STAFF, "13800000014", user.name, town.name)
 
-    enterprise = Enterprise.objects.filter(region__code__startswith="330127", unionised=True).order_by("id").first()
+    enterprise = (
+        Enterprise.objects.filter(region__code__startswith="330127", unionised=True).order_by("id").first()
+    )
     user = User.objects.create_user("13800000020", DEMO_PASSWORD, name="企业联系人")
     RoleAssignment.objects.create(user=user, role=Role.ENTERPRISE, enterprise=enterprise)
     ctx.account(Role.ENTERPRISE, "13800000020", user.name, enterprise.name)
@@ -45,7 +51,11 @@ def build(ctx):
     holding = Organisation.objects.get(code="330127-XJY")
     id_no = id_number(rng, "330127")
     member = Member(
-        user=user, name=user.name, union=holding, region_id="330127", occupation=Occupation.COURIER,
+        user=user,
+        name=user.name,
+        union=holding,
+        region_id="330127",
+        occupation=Occupation.COURIER,
         join_date=date(2024, 5, 1),
     )
     member.id_number = id_no
@@ -55,3 +65,20 @@ def build(ctx):
     ctx.account(Role.MEMBER, "13800000040", user.name, "快递员 · " + holding.name)
     ctx.shared["demo_enterprise"] = enterprise
     ctx.shared["demo_member"] = member
+
+    # A courier who has applied online and waits for 淳安 county staff (13800000012) to decide.
+    from gonghui.orgs.models import JoinApplication
+
+    applicant = User.objects.create_user("13800000041", DEMO_PASSWORD, name="")
+    application = JoinApplication(
+        applicant=applicant,
+        union=holding,
+        region_id="330127",
+        name="李骑手",
+        occupation=Occupation.DELIVERY_RIDER,
+        employer_name="美团外卖 千岛湖站",
+    )
+    application.id_number = id_number(rng, "330127")
+    application.phone = "13800000041"
+    application.save()
+    ctx.account("applicant", "13800000041", "李骑手", "待审核的入会申请 · " + holding.name)

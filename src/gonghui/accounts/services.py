@@ -135,10 +135,14 @@ def sms_code_send(*, phone: str, client_ip: str | None = None) -> None:
         else:
             code = f"{secrets.randbelow(1_000_000):06d}"
             SmsCode.objects.create(
-                phone_hash=phone_hash, code_hash=_code_hash(phone_hash, code), created_at=now,
+                phone_hash=phone_hash,
+                code_hash=_code_hash(phone_hash, code),
+                created_at=now,
                 expires_at=now + SMS_CODE_TTL,
             )
-            record(actor, "account.sms_code", detail=f"sent {mask_phone(phone)}", object_type="accounts.smscode")
+            record(
+                actor, "account.sms_code", detail=f"sent {mask_phone(phone)}", object_type="accounts.smscode"
+            )
             message = _("【工会】您的登录验证码为%(code)s，5分钟内有效。请勿告诉他人。") % {"code": code}
             # Sent inside the transaction: if the provider fails, no code is kept and the error reaches the user.
             send_sms(phone, message)

@@ -8,9 +8,7 @@ class CharacterClassValidator:
     """At least three of: lower case, upper case, digits, other characters."""
 
     def validate(self, password, user=None):
-        classes = sum(
-            bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]")
-        )
+        classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
         if classes < 3:
             raise ValidationError(
                 _("密码须包含大写字母、小写字母、数字和符号中的至少三类。"), code="password_too_simple"

@@ -8,17 +8,34 @@ from gonghui.orgs.models import Enterprise, Member, Occupation, Organisation, Or
 from gonghui.regions.models import Region, RegionLevel
 
 OCCUPATION_MIX = [
-    (Occupation.FRONTLINE, 40), (Occupation.TECHNICIAN, 12), (Occupation.OFFICE, 10),
-    (Occupation.DELIVERY_RIDER, 8), (Occupation.COURIER, 7), (Occupation.RIDE_HAILING, 4),
-    (Occupation.TRUCK_DRIVER, 4), (Occupation.DOMESTIC, 2), (Occupation.SANITATION, 4),
-    (Occupation.CONSTRUCTION, 5), (Occupation.TEACHER, 2), (Occupation.MEDICAL, 2),
+    (Occupation.FRONTLINE, 40),
+    (Occupation.TECHNICIAN, 12),
+    (Occupation.OFFICE, 10),
+    (Occupation.DELIVERY_RIDER, 8),
+    (Occupation.COURIER, 7),
+    (Occupation.RIDE_HAILING, 4),
+    (Occupation.TRUCK_DRIVER, 4),
+    (Occupation.DOMESTIC, 2),
+    (Occupation.SANITATION, 4),
+    (Occupation.CONSTRUCTION, 5),
+    (Occupation.TEACHER, 2),
+    (Occupation.MEDICAL, 2),
 ]
 GRADE_MIX = [
-    (SkillGrade.NONE, 45), (SkillGrade.GRADE5, 18), (SkillGrade.GRADE4, 16), (SkillGrade.GRADE3, 12),
-    (SkillGrade.GRADE2, 6), (SkillGrade.GRADE1, 3),
+    (SkillGrade.NONE, 45),
+    (SkillGrade.GRADE5, 18),
+    (SkillGrade.GRADE4, 16),
+    (SkillGrade.GRADE3, 12),
+    (SkillGrade.GRADE2, 6),
+    (SkillGrade.GRADE1, 3),
 ]
-NEW_FORM = {Occupation.DELIVERY_RIDER, Occupation.COURIER, Occupation.RIDE_HAILING, Occupation.TRUCK_DRIVER,
-            Occupation.DOMESTIC}
+NEW_FORM = {
+    Occupation.DELIVERY_RIDER,
+    Occupation.COURIER,
+    Occupation.RIDE_HAILING,
+    Occupation.TRUCK_DRIVER,
+    Occupation.DOMESTIC,
+}
 
 
 def _weighted(rng, mix):
@@ -36,30 +53,51 @@ def build(ctx):
             towns_by_county.setdefault(r.parent_id, []).append(r)
     city_name = {c.code: c.name for c in cities}
 
-    province = Organisation.objects.create(code="330000", name="浙江省总工会", level=OrgLevel.PROVINCE, region_id="330000")
+    province = Organisation.objects.create(
+        code="330000", name="浙江省总工会", level=OrgLevel.PROVINCE, region_id="330000"
+    )
     orgs = [
-        Organisation(code=c.code, name=f"{c.name}总工会", level=OrgLevel.CITY, region_id=c.code, parent=province)
+        Organisation(
+            code=c.code, name=f"{c.name}总工会", level=OrgLevel.CITY, region_id=c.code, parent=province
+        )
         for c in cities
     ]
     Organisation.objects.bulk_create(orgs)
     city_org = {o.region_id: o for o in Organisation.objects.filter(level=OrgLevel.CITY)}
     Organisation.objects.bulk_create(
         [
-            Organisation(code=c.code, name=f"{c.name}总工会", level=OrgLevel.COUNTY, region_id=c.code,
-                         parent=city_org[c.parent_id])
+            Organisation(
+                code=c.code,
+                name=f"{c.name}总工会",
+                level=OrgLevel.COUNTY,
+                region_id=c.code,
+                parent=city_org[c.parent_id],
+            )
             for c in counties
         ]
     )
     county_org = {o.region_id: o for o in Organisation.objects.filter(level=OrgLevel.COUNTY)}
     holding = [
-        Organisation(code=f"{c.code}-XJY", name=f"{c.name}新就业形态劳动者工会联合会", level=OrgLevel.INDUSTRY,
-                     region_id=c.code, parent=county_org[c.code], is_holding_union=True)
+        Organisation(
+            code=f"{c.code}-XJY",
+            name=f"{c.name}新就业形态劳动者工会联合会",
+            level=OrgLevel.INDUSTRY,
+            region_id=c.code,
+            parent=county_org[c.code],
+            is_holding_union=True,
+        )
         for c in counties
     ]
     towns = [
-        Organisation(code=t.code, name=f"{t.name}总工会", level=OrgLevel.TOWN, region_id=t.code,
-                     parent=county_org[c.code])
-        for c in counties for t in towns_by_county.get(c.code, [])
+        Organisation(
+            code=t.code,
+            name=f"{t.name}总工会",
+            level=OrgLevel.TOWN,
+            region_id=t.code,
+            parent=county_org[c.code],
+        )
+        for c in counties
+        for t in towns_by_county.get(c.code, [])
     ]
     Organisation.objects.bulk_create(holding + towns, batch_size=1000)
     town_org = {o.region_id: o for o in Organisation.objects.filter(level=OrgLevel.TOWN)}
@@ -67,7 +105,9 @@ def build(ctx):
 
     # Enterprises, spread over counties with more in the big manufacturing cities.
     n_enterprises = ctx.pick(1500, 20000)
-    weights = [3 if c.parent_id in ("330100", "330200", "330700", "331000", "330600") else 1 for c in counties]
+    weights = [
+        3 if c.parent_id in ("330100", "330200", "330700", "331000", "330600") else 1 for c in counties
+    ]
     seen_codes: set[str] = set()
     enterprises = []
     for _ in range(n_enterprises):
@@ -82,20 +122,33 @@ def build(ctx):
         above = employees >= 150 or (employees >= 60 and rng.random() < 0.4)
         enterprises.append(
             Enterprise(
-                credit_code=code, name=name, industry=section, industry_division=division, region_id=town.code,
-                address=f"{county.name}{town.name}{rng.randint(1, 999)}号", employees=employees,
-                above_designated_size=above, non_public=rng.random() < 0.93,
-                unionised=rng.random() < (0.9 if above else 0.55), reform_pilot=above and rng.random() < 0.08,
+                credit_code=code,
+                name=name,
+                industry=section,
+                industry_division=division,
+                region_id=town.code,
+                address=f"{county.name}{town.name}{rng.randint(1, 999)}号",
+                employees=employees,
+                above_designated_size=above,
+                non_public=rng.random() < 0.93,
+                unionised=rng.random() < (0.9 if above else 0.55),
+                reform_pilot=above and rng.random() < 0.08,
                 platform=section in ("G", "I") and rng.random() < 0.1,
             )
         )
     Enterprise.objects.bulk_create(enterprises, batch_size=2000)
     enterprises = list(Enterprise.objects.order_by("id"))
     grassroots = [
-        Organisation(code=f"G{e.credit_code}", name=f"{e.name}工会委员会", level=OrgLevel.GRASSROOTS,
-                     region_id=e.region_id, parent=town_org.get(e.region_id) or county_org[e.region_id[:6]],
-                     enterprise=e)
-        for e in enterprises if e.unionised
+        Organisation(
+            code=f"G{e.credit_code}",
+            name=f"{e.name}工会委员会",
+            level=OrgLevel.GRASSROOTS,
+            region_id=e.region_id,
+            parent=town_org.get(e.region_id) or county_org[e.region_id[:6]],
+            enterprise=e,
+        )
+        for e in enterprises
+        if e.unionised
     ]
     Organisation.objects.bulk_create(grassroots, batch_size=2000)
     union_of = {o.enterprise_id: o for o in Organisation.objects.filter(level=OrgLevel.GRASSROOTS)}
@@ -121,16 +174,30 @@ def build(ctx):
         phone = identities.mobile(rng)
         members.append(
             Member(
-                name=identities.person_name(rng), id_number_cipher=encrypt(id_no), id_number_hash=lookup_hash(id_no),
-                phone_cipher=encrypt(phone), phone_hash=lookup_hash(phone),
+                name=identities.person_name(rng),
+                id_number_cipher=encrypt(id_no),
+                id_number_hash=lookup_hash(id_no),
+                phone_cipher=encrypt(phone),
+                phone_hash=lookup_hash(phone),
                 gender="M" if int(id_no[16]) % 2 else "F",
                 birth_date=date(int(id_no[6:10]), int(id_no[10:12]), int(id_no[12:14])),
-                union=union, enterprise=enterprise, region_id=region_id, occupation=occupation,
+                union=union,
+                enterprise=enterprise,
+                region_id=region_id,
+                occupation=occupation,
                 skill_grade=_weighted(rng, GRADE_MIX),
                 join_date=today - timedelta(days=rng.randint(0, 15 * 365)),
                 model_worker=i % 400 == 0,
             )
         )
     Member.objects.bulk_create(members, batch_size=2000)
-    ctx.shared.update(province_org=province, city_org=city_org, county_org=county_org, holding_org=holding_org,
-                      town_org=town_org, counties=counties, cities=cities, towns_by_county=towns_by_county)
+    ctx.shared.update(
+        province_org=province,
+        city_org=city_org,
+        county_org=county_org,
+        holding_org=holding_org,
+        town_org=town_org,
+        counties=counties,
+        cities=cities,
+        towns_by_county=towns_by_county,
+    )
