@@ -224,7 +224,9 @@ def audit_search(
     until: date | None = None,
 ):
     """Search the audit log (audit administrator only)."""
-    return selectors.audit_search(
+    from gonghui.core.audit import record
+
+    qs = selectors.audit_search(
         request.actor,
         action=action,
         actor_text=actor,
@@ -236,6 +238,8 @@ def audit_search(
         since=since,
         until=until,
     )
+    record(request.actor, "audit.search", detail=request.GET.urlencode()[:500])
+    return qs
 
 
 class UserOut(Schema):
