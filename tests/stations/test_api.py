@@ -151,3 +151,23 @@ def test_figures_for_staff_only(client):
     login(client, manager, "station_manager")
     assert client.get(f"{API}/figures").status_code == 403
     assert Complaint.objects.count() == 0
+
+
+def test_counter_visit_by_phone_and_refused_for_other_manager(client):
+    manager = manager_user()
+    station = StationFactory(manager=manager)
+    login(client, manager, "station_manager")
+    r = client.post(
+        f"{API}/stations/{station.pk}/visits",
+        {"phone": "13911112222", "occupation": "courier"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["method"] == "staff"
+    login(client, manager_user(), "station_manager")
+    r = client.post(
+        f"{API}/stations/{station.pk}/visits",
+        {"phone": "13911113333", "occupation": "courier"},
+        content_type="application/json",
+    )
+    assert r.status_code == 404
+    assert Visit.objects.count() == 1

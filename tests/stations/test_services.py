@@ -543,10 +543,43 @@ def test_restock_reminder_job_messages_each_manager_once(actor_of, caplog):
 
     manager = manager_user()
     station = StationFactory(manager=manager, name="湖滨驿站")
-    services.consumable_save(actor=actor_of(manager, "station_manager"), station=station, name="创可贴", quantity=1,
-                             min_quantity=5)
+    services.consumable_save(
+        actor=actor_of(manager, "station_manager"), station=station, name="创可贴", quantity=1, min_quantity=5
+    )
     StationFactory()  # no manager, no alert
     with caplog.at_level("INFO", logger="gonghui.sms"):
         assert restock_reminders.call() == 1
     assert [r.getMessage() for r in caplog.records if r.name == "gonghui.sms"] == [
-        f"SMS to {manager.phone}: 【工会驿站】需补货或更换：湖滨驿站·创可贴"]
+        f"SMS to {manager.phone}: 【工会驿站】需补货或更换：湖滨驿站·创可贴"
+    ]
+
+
+def test_manager_records_a_visit_by_member_code_checked_by_accounts(actor_of):
+    from gonghui.accounts.services import member_code_issue
+
+    member_user = role_user("member")
+    member = MemberFactory(user=member_user, phone="13700000077", occupation=Occupation.COURIER)
+    code = member_code_issue(actor=actor_of(member_user, "member"))
+    manager = manager_user()
+    station = StationFactory(manager=manager)
+    manager_actor = actor_of(manager, "station_manager")
+    visit = services.visit_record_by_manager(actor=manager_actor, station=station, member_code=code)
+    assert (visit.method, visit.visitor.member_id, visit.occupation) == ("member_code", member.pk, "courier")
+    # The same code shown again is a replay: refused by the accounts check, nothing recorded.
+    with pytest.raises(ValidationError):
+        services.visit_record_by_manager(
+            actor=manager_actor, station=station, member_code=code, now=timezone.now() + timedelta(hours=2)
+        )
+    assert Visit.objects.count() == 1
+    # By phone at the counter.
+    visit = services.visit_record_by_manager(
+        actor=manager_actor, station=station, phone="13911110000", occupation="sanitation"
+    )
+    assert visit.method == "staff"
+    with pytest.raises(PermissionDenied):
+        services.visit_record_by_manager(
+            actor=actor_of(manager_user(), "station_manager"),
+            station=station,
+            phone="13911110001",
+            occupation="sanitation",
+        )

@@ -568,6 +568,25 @@ def record_visit(request, payload: VisitIn):
     }
 
 
+class CounterVisitIn(Schema):
+    member_code: str | None = None
+    phone: str | None = None
+    occupation: str | None = None
+
+
+@router.post("/stations/{station_id}/visits", response=VisitOut)
+def record_counter_visit(request, station_id: int, payload: CounterVisitIn):
+    """站长登记: a manager records a worker at the counter by member code (checked by accounts) or phone."""
+    station = get_scoped_or_404(Station, _operator(request), action="station.view", pk=station_id)
+    visit = services.visit_record_by_manager(actor=request.actor, station=station, **payload.dict())
+    return {
+        "id": visit.pk,
+        "station_code": station.code,
+        "method": visit.method,
+        "visited_at": visit.visited_at,
+    }
+
+
 @router.post("/public/{code}/ratings", response=OkOut, auth=None, openapi_extra=PUBLIC)
 def rate(request, code: str, payload: RatingIn):
     rating = services.rating_submit(

@@ -26,3 +26,17 @@ def member_code_resolver():
 
 def member_codes_available() -> bool:
     return member_code_resolver() is not None
+
+
+def verify_at_station(code: str, actor):
+    """A station manager (or staff) checks the code a worker shows: the accounts package verifies the signature,
+    expiry and replay, and records the scan. Returns the Member, or raises with the accounts' reason."""
+    from django.core.exceptions import ValidationError
+
+    from gonghui.accounts.services import member_code_reason_text, member_code_verify
+    from gonghui.orgs.models import Member
+
+    result = member_code_verify(actor=actor, token=code)
+    if not result.valid:
+        raise ValidationError({"member_code": [member_code_reason_text(result.reason)]})
+    return Member.objects.filter(code_ref=result.member_ref).first()

@@ -345,11 +345,19 @@ def _visitor_for_phone(phone: str, occupation: str | None) -> Visitor:
     return visitor
 
 
-def _visitor_for_member_code(code: str) -> Visitor:
-    resolve = member_code_resolver()
-    if resolve is None:
-        raise ServiceError(_("会员码核验暂未开通，请使用手机号登记。"))
-    member = resolve(str(code or "").strip())
+def _visitor_for_member_code(code: str, checker: Actor | None = None) -> Visitor:
+    """The visitor behind a member code. At the door (no staff) a registered resolver decides; when a manager or
+    staff member checks the code, the accounts package verifies it for them."""
+    code = str(code or "").strip()
+    if checker is not None and checker.role in (Role.STAFF, Role.STATION_MANAGER):
+        from gonghui.stations.member_codes import verify_at_station
+
+        member = verify_at_station(code, checker)
+    else:
+        resolve = member_code_resolver()
+        if resolve is None:
+            raise ServiceError(_("会员码核验暂未开通，请使用手机号登记。"))
+        member = resolve(code)
     if member is None:
         raise ValidationError({"member_code": [_("会员码无效或已过期。")]})
     visitor = Visitor.objects.filter(member=member).first()
@@ -382,8 +390,40 @@ def identify_visitor(
     raise ValidationError({"phone": [_("请输入手机号或出示会员码。")]})
 
 
+def visit_record_by_manager(
+    *, actor: Actor, station: Station, member_code=None, phone=None, occupation=None, now=None
+) -> Visit:
+    """站长登记: the manager records a worker at the counter, by the worker's member code or phone."""
+    _require(can_operate(actor, station))
+    if member_code:
+        visitor = _visitor_for_member_code(member_code, checker=actor)
+        return visit_record(
+            actor=actor,
+            door_token=station.door_token,
+            visitor_id=visitor.pk,
+            now=now,
+            method_override=VisitMethod.MEMBER_CODE,
+        )
+    return visit_record(
+        actor=actor,
+        door_token=station.door_token,
+        phone=phone,
+        occupation=occupation,
+        now=now,
+        method_override=VisitMethod.STAFF,
+    )
+
+
 def visit_record(
-    *, actor: Actor, door_token: str, phone=None, occupation=None, member_code=None, visitor_id=None, now=None
+    *,
+    actor: Actor,
+    door_token: str,
+    phone=None,
+    occupation=None,
+    member_code=None,
+    visitor_id=None,
+    now=None,
+    method_override: str | None = None,
 ) -> Visit:
     """Scanning the door QR. At most one visit per person per station per hour (sliding hour)."""
     now = _now(now)
@@ -403,7 +443,11 @@ def visit_record(
         if Visit.objects.filter(visitor=visitor, station=station, visited_at__gt=since).exists():
             raise ConflictError(_("一小时内已在本站登记过，无需重复登记。"))
         visit = Visit.objects.create(
-            station=station, visitor=visitor, occupation=visitor.occupation, method=method, visited_at=now
+            station=station,
+            visitor=visitor,
+            occupation=visitor.occupation,
+            method=method_override or method,
+            visited_at=now,
         )
         draft.changes = {"visit_id": visit.pk, "method": method}
     return visit

@@ -362,6 +362,14 @@ def manage_station(request, pk):
                         (request.POST.get("starts"), request.POST.get("ends"), request.POST.get("capacity"))
                     ],
                 )
+            elif action == "visit":
+                services.visit_record_by_manager(
+                    actor=actor,
+                    station=station,
+                    member_code=request.POST.get("member_code") or None,
+                    phone=request.POST.get("phone") or None,
+                    occupation=request.POST.get("occupation") or None,
+                )
             elif action == "rotate_qr":
                 services.station_rotate_door_code(actor=actor, station=station)
             else:
@@ -387,6 +395,7 @@ def manage_station(request, pk):
             "relocations": station.relocations.all()[:10],
             "reviews": station.star_reviews.all()[:5],
             "kit": [(k, label) for k, label, basic in AMENITIES if basic],
+            "occupations": Occupation.choices,
             "inspection_kinds": InspectionKind.choices,
             "session_kinds": ServiceSession._meta.get_field("kind").choices,
             "can_administer": services.can_administer(actor, station),
