@@ -165,3 +165,40 @@ def test_members_and_enterprise_contacts_see_only_their_own():
         ).status_code
         == 403
     )
+
+
+def test_organisation_create_under_a_parent_in_scope_only():
+    client, user = _staff_client()
+    county = user.role_assignments.get().organisation
+    payload = {
+        "code": "330127-T1",
+        "name": "测试街道工会",
+        "level": "town",
+        "parent": county.code,
+        "region": "330127",
+    }
+    response = client.post("/api/v1/orgs/organisations", payload, content_type="application/json")
+    assert response.status_code == 201 and response.json()["parent_code"] == county.code
+    elsewhere = OrganisationFactory(region_id="330203")
+    response = client.post(
+        "/api/v1/orgs/organisations",
+        dict(payload, code="330127-T2", parent=elsewhere.code),
+        content_type="application/json",
+    )
+    assert response.json()["errors"] == {"parent": ["找不到该工会组织，或它不在您的管辖范围内。"]}
+    response = client.post(
+        "/api/v1/orgs/organisations", dict(payload, code="330127-T1"), content_type="application/json"
+    )
+    assert response.json()["errors"] == {"code": ["该组织代码已存在。"]}
+
+
+def test_member_export_is_masked():
+    import io
+
+    from openpyxl import load_workbook
+
+    MemberFactory(name="王小明", region_id="330127", id_number="330127199001011237", phone="13812345678")
+    client, _ = _staff_client()
+    rows = list(load_workbook(io.BytesIO(client.get(reverse("orgs:member_export")).content)).active.values)
+    assert rows[1][:3] == ("王*明", "330127********1237", "138****5678")
+    assert AuditEvent.objects.get(action="members.export").changes == {"rows": 1}
