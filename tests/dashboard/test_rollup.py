@@ -160,3 +160,13 @@ def test_the_command_rolls_up_and_refuses_unknown_figures():
     assert FigureValue.objects.filter(figure_key="stations.visits", region_code="330000").exists()
     with pytest.raises(CommandError):
         call_command("dashboard_rollup", "--figure", "no.such")
+
+
+def test_dashboards_open_on_the_latest_year_in_which_most_figures_have_records():
+    hz, _nb, _ca = build_stations()
+    visits(hz, at(2026, 1, 2))  # one figure has started the new year
+    rollup.run_rollup(today=date(2026, 1, 10))
+    assert selectors.latest_year() == 2025
+    session_with_checkins(hz, date(2026, 1, 5), ok=1)
+    rollup.run_rollup(today=date(2026, 1, 10))
+    assert selectors.latest_year() == 2026

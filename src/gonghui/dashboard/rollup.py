@@ -248,4 +248,10 @@ def run_rollup(
             stats.seconds,
         )
         results.append(stats)
+    log.info(
+        "dashboard roll-up: %s figures, %s rows written in %.1f s",
+        len(results),
+        sum(s.written for s in results),
+        sum(s.seconds for s in results),
+    )
     return results

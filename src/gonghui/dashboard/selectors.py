@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,14 +79,20 @@ def check_year(year) -> int:
 
 
 def latest_year() -> int:
-    """The most recent year with activity (values of a flow figure, not in the future), else this year. As-of
-    figures have a value every month, so they would always point at the current year."""
+    """The year a dashboard opens on: the most recent year in which the most flow figures have values (as-of
+    figures have a value every month, so they say nothing). Early in January that is still last year; once every
+    programme has records this year, it is this year. Without any values: this year."""
     today = timezone.localdate()
     flows = [f.key for f in registry.figures() if f.kind == registry.FLOW]
-    found = FigureValue.objects.filter(figure_key__in=flows, period__lte=today).aggregate(p=Max("period"))[
-        "p"
-    ]
-    return found.year if found else today.year
+    years = (
+        FigureValue.objects.filter(figure_key__in=flows, level=Level.PROVINCE, period__lte=today)
+        .annotate(year=ExtractYear("period"))
+        .values("year")
+        .annotate(n=Count("figure_key", distinct=True))
+        .order_by()
+    )
+    best = max(((row["n"], row["year"]) for row in years), default=None)
+    return best[1] if best else today.year
 
 
 def _rows(actor: Actor, figure: registry.Figure):
