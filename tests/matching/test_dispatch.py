@@ -12,6 +12,7 @@ from gonghui.matching import (
     Constraints,
     Craftsman,
     CraftsmanPool,
+    MatchingConfig,
     Problem,
     dispatch,
     rank_candidates,
@@ -242,3 +243,55 @@ def test_grouped_candidates_equal_full_scoring():
         expected += [(row, int(c)) for c in best]
     assert list(zip(candidates.problem.tolist(), candidates.craftsman.tolist(), strict=True)) == expected
     assert np.allclose(candidates.score, dense[candidates.problem, candidates.craftsman])
+
+
+def _full_scan(pool, prepared, top_k, forbidden):
+    """Reference: every pair scored densely, best `top_k` allowed per row, ties by craftsman index."""
+    dense = pool.score_rows(prepared, np.arange(len(prepared.ids)))
+    dense[forbidden[:, 0], forbidden[:, 1]] = -np.inf
+    expected, scores = [], []
+    for row in range(dense.shape[0]):
+        allowed = np.flatnonzero(np.isfinite(dense[row]))
+        best = allowed[np.lexsort((allowed, -dense[row, allowed]))][:top_k]
+        expected += [(row, int(c)) for c in best]
+        scores += dense[row, best].tolist()
+    return expected, scores
+
+
+def _multi_tag_world():
+    """Generated world whose problems need one, two or three tags (some unknown to the pool)."""
+    world = generate_instance(80, 120, seed=3)
+    tags = sorted({t for c in world.craftsmen for t in c.tags})
+    problems = []
+    for i, problem in enumerate(world.problems):
+        extra = {0: (), 1: (tags[i % len(tags)],), 2: (tags[(3 * i) % len(tags)], tags[(5 * i) % len(tags)])}
+        more = extra[i % 3] + (("未知标签",) if i % 7 == 0 else ())
+        problems.append(dataclasses.replace(problem, tags=tuple(dict.fromkeys(problem.tags + more))))
+    return world, problems
+
+
+def test_multi_tag_problems_scored_per_tag_group_equal_full_scan():
+    """Problems with several tags are scored in each tag's group and merged: exactly a full scan's pairs,
+    for the default rule (one tag suffices) and for rules needing two tags."""
+    world, problems = _multi_tag_world()
+    assert sum(len(p.tags) > 1 for p in problems) > 30
+    forbidden = np.array([[1, 5], [2, 7], [4, 0], [4, 1]])
+    for overlap in (1, 2, 3):
+        pool = CraftsmanPool(world.craftsmen, world.geography, MatchingConfig(min_tag_overlap=overlap))
+        prepared = pool.prepare(problems)
+        for top_k in (3, 10, None):
+            got = pool.candidates(prepared, top_k=top_k, forbidden=forbidden, block_size=9, threads=2)
+            expected, scores = _full_scan(pool, prepared, top_k or 10**9, forbidden)
+            pairs = list(zip(got.problem.tolist(), got.craftsman.tolist(), strict=True))
+            assert pairs == expected, (overlap, top_k)
+            assert np.array_equal(got.score, np.asarray(scores, np.float64))
+
+
+def test_candidate_ties_at_the_cut_are_decided_by_craftsman_index():
+    """Equal scores at the k-th place: the lower craftsman index wins, as in a full sort."""
+    twins = [dataclasses.replace(craftsmen()[0], id=f"T{k}") for k in range(6)]
+    pool = CraftsmanPool(twins, geography())
+    prepared = pool.prepare([problems()[0]])
+    got = pool.candidates(prepared, top_k=4, forbidden=np.array([[0, 1]]))
+    assert got.craftsman.tolist() == [0, 2, 3, 4]
+    assert len(set(got.score.tolist())) == 1

@@ -202,3 +202,30 @@ def test_properties(instance):
     # Minimum loads: met, or the shortfall reported for exactly the craftsmen who miss it.
     short = [j for j in range(len(max_load)) if result.load[j] < min_load[j]]
     assert [i.craftsman for i in result.issues if i.code == "min_load_unmet"] == short
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pair_order_does_not_change_the_result(seed):
+    """Sorted distinct pairs take the binary-search path for forbidden/forced pairs, shuffled or duplicated
+    ones the general path: the same optimum, pairs, issues and objective either way."""
+    rng = np.random.default_rng(100 + seed)
+    p, c, s, demand, max_load, min_load, bonus = random_instance(rng, 6, 5, 18)
+    order = np.lexsort((c, p))
+    p, c, s = p[order], c[order], s[order]
+    forbidden = np.array([[p[0], c[0]], [p[5], c[5]], [5, 4]])
+    forced = np.array([[p[3], c[3]], [p[9], c[9]]])
+    kwargs = dict(demand=demand, max_load=max_load, min_load=min_load, slot_bonus=bonus)
+    kwargs.update(forbidden=forbidden, forced=forced)
+    sorted_result = solve_assignment(p, c, s, **kwargs)
+    shuffle = rng.permutation(p.size)
+    dup = np.r_[shuffle, shuffle[:4]]
+    for q, r, t in ((p[shuffle], c[shuffle], s[shuffle]), (p[dup], c[dup], s[dup])):
+        other = solve_assignment(q, r, t, **kwargs)
+        assert other.objective == pytest.approx(sorted_result.objective, abs=1e-9)
+        assert other.problem.tolist() == sorted_result.problem.tolist()
+        assert other.craftsman.tolist() == sorted_result.craftsman.tolist()
+        assert other.fixed.tolist() == sorted_result.fixed.tolist()
+        assert [i.code for i in other.issues] == [i.code for i in sorted_result.issues]
+    assert not {(a, b) for a, b in forbidden.tolist()} & set(
+        zip(sorted_result.problem.tolist(), sorted_result.craftsman.tolist(), strict=True)
+    )
