@@ -2,6 +2,7 @@ import random
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import pytest
 
 from gonghui.stations.finder import StationIndex, StationRecord, naive_nearest
 from gonghui.stations.hours import Schedule
@@ -81,3 +82,31 @@ def test_radius_limits_results_and_a_selective_filter_uses_its_own_tree():
 
 def test_empty_index():
     assert StationIndex([]).nearest(120, 30) == []
+
+
+@pytest.mark.django_db
+def test_index_loaded_from_the_database_agrees_with_the_station_pages():
+    from datetime import time
+
+    from gonghui.stations.finder import load_columns
+    from gonghui.stations.hours import schedule_for
+    from gonghui.stations.models import HoursOverride, OpeningHours, Station
+    from tests.stations.factories import StationFactory, with_hours
+
+    sunday_night = StationFactory()
+    OpeningHours.objects.create(station=sunday_night, weekday=6, opens=time(22), closes=time(2))
+    weekdays = with_hours(StationFactory(), opens=time(9), closes=time(17), days=range(5))
+    with_hours(StationFactory(), opens=time(7), closes=time(23))
+    always = StationFactory(open_24h=True)
+    HoursOverride.objects.create(station=always, date=date(2025, 12, 3), closed=True)
+    HoursOverride.objects.create(station=weekdays, date=date(2025, 12, 6), opens=time(8), closes=time(20))
+    StationFactory(status="closed")
+    index = StationIndex(load_columns(today=date(2025, 12, 1)))
+    stations = {s.pk: s for s in Station.objects.filter(status="active")}
+    assert sorted(index.ids.tolist()) == sorted(stations)
+    t = datetime(2025, 12, 1, 0, 0)
+    while t < datetime(2025, 12, 8, 6, 0):
+        mask = index.open_mask(t)
+        expected = [schedule_for(stations[int(sid)]).is_open(t) for sid in index.ids]
+        assert mask.tolist() == expected, t
+        t += timedelta(minutes=30)

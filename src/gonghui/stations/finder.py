@@ -11,6 +11,7 @@ stations with what it indexed, so every web worker picks up changes without a sh
 
 import threading
 import time as _time
+from array import array
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -63,47 +64,78 @@ class Hit:
     distance_m: float
 
 
-class StationIndex:
-    def __init__(self, records: list[StationRecord]):
-        n = len(records)
-        self.n = n
-        self.ids = np.fromiter((r.id for r in records), dtype=np.int64, count=n)
-        self.lng = np.fromiter((r.lng for r in records), dtype=np.float64, count=n)
-        self.lat = np.fromiter((r.lat for r in records), dtype=np.float64, count=n)
-        self.bits = np.fromiter((r.amenity_bits for r in records), dtype=np.int64, count=n)
-        self.types = np.fromiter((TYPE_CODES.get(r.station_type, 0) for r in records), dtype=np.int8, count=n)
-        self.open_24h = np.fromiter((r.open_24h for r in records), dtype=bool, count=n)
-        self.codes = [r.code for r in records]
-        self.names = [r.name for r in records]
-        self.addresses = [r.address for r in records]
-        self.stars = np.fromiter((r.star_level for r in records), dtype=np.int8, count=n)
-        self.xyz = to_xyz(self.lng, self.lat) if n else np.zeros((0, 3))
-        self.tree = cKDTree(self.xyz) if n else None
-        # Weekly spans as minute-of-week intervals; an overnight span on Sunday wraps to Monday morning.
-        starts, ends, owners = [], [], []
-        for i, r in enumerate(records):
-            if r.open_24h:
-                continue
-            for weekday, spans in r.weekly.items():
-                for s, e in spans:
-                    a, b = weekday * DAY + s, weekday * DAY + e
-                    if b > WEEK:
-                        starts += [a, 0]
-                        ends += [WEEK, b - WEEK]
-                        owners += [i, i]
-                    else:
-                        starts.append(a)
-                        ends.append(b)
-                        owners.append(i)
-        self.iv_start = np.asarray(starts, dtype=np.int32)
-        self.iv_end = np.asarray(ends, dtype=np.int32)
-        self.iv_owner = np.asarray(owners, dtype=np.int64)
-        # Stations with date overrides are decided by the exact rule for the dates concerned.
-        self.override_schedules = {
+@dataclass
+class Columns:
+    """The index's input as arrays: built straight from database rows, without an object per station."""
+
+    ids: np.ndarray
+    lng: np.ndarray
+    lat: np.ndarray
+    bits: np.ndarray
+    types: np.ndarray
+    open_24h: np.ndarray
+    stars: np.ndarray
+    codes: list
+    names: list
+    addresses: list
+    iv_start: np.ndarray  # weekly spans as minute-of-week intervals
+    iv_end: np.ndarray
+    iv_owner: np.ndarray
+    override_schedules: dict  # station position -> Schedule, for stations with date overrides
+
+
+def week_intervals(weekday: int, s: int, e: int):
+    """Minute-of-week intervals of one span; an overnight span on Sunday wraps to Monday morning."""
+    a, b = weekday * DAY + s, weekday * DAY + e
+    return [(a, WEEK), (0, b - WEEK)] if b > WEEK else [(a, b)]
+
+
+def columns_from_records(records: list[StationRecord]) -> Columns:
+    n = len(records)
+    starts, ends, owners = [], [], []
+    for i, r in enumerate(records):
+        if r.open_24h:
+            continue
+        for weekday, spans in r.weekly.items():
+            for s, e in spans:
+                for a, b in week_intervals(weekday, s, e):
+                    starts.append(a)
+                    ends.append(b)
+                    owners.append(i)
+    return Columns(
+        ids=np.fromiter((r.id for r in records), dtype=np.int64, count=n),
+        lng=np.fromiter((r.lng for r in records), dtype=np.float64, count=n),
+        lat=np.fromiter((r.lat for r in records), dtype=np.float64, count=n),
+        bits=np.fromiter((r.amenity_bits for r in records), dtype=np.int64, count=n),
+        types=np.fromiter((TYPE_CODES.get(r.station_type, 0) for r in records), dtype=np.int8, count=n),
+        open_24h=np.fromiter((r.open_24h for r in records), dtype=bool, count=n),
+        stars=np.fromiter((r.star_level for r in records), dtype=np.int8, count=n),
+        codes=[r.code for r in records],
+        names=[r.name for r in records],
+        addresses=[r.address for r in records],
+        iv_start=np.asarray(starts, dtype=np.int32),
+        iv_end=np.asarray(ends, dtype=np.int32),
+        iv_owner=np.asarray(owners, dtype=np.int64),
+        override_schedules={
             i: Schedule(open_24h=r.open_24h, weekly=r.weekly, overrides=r.overrides)
             for i, r in enumerate(records)
             if r.overrides
-        }
+        },
+    )
+
+
+class StationIndex:
+    def __init__(self, source: list[StationRecord] | Columns):
+        c = source if isinstance(source, Columns) else columns_from_records(source)
+        self.n = n = len(c.ids)
+        self.ids, self.lng, self.lat, self.bits, self.types = c.ids, c.lng, c.lat, c.bits, c.types
+        self.open_24h, self.stars = c.open_24h, c.stars
+        self.codes, self.names, self.addresses = c.codes, c.names, c.addresses
+        self.xyz = to_xyz(self.lng, self.lat) if n else np.zeros((0, 3))
+        self.tree = cKDTree(self.xyz) if n else None
+        self.iv_start, self.iv_end, self.iv_owner = c.iv_start, c.iv_end, c.iv_owner
+        # Stations with date overrides are decided by the exact rule for the dates concerned.
+        self.override_schedules = c.override_schedules
         self._open_cache: tuple[datetime, np.ndarray] | None = None
         self._filter_cache: dict = {}
         self._lock = threading.Lock()
@@ -256,42 +288,83 @@ def _db_version():
     )
 
 
-def load_records(today: date | None = None) -> list[StationRecord]:
+def load_columns(today: date | None = None) -> Columns:
+    """Active stations straight into arrays (no object per station, so a web worker stays small)."""
     from django.utils import timezone
 
     from gonghui.stations.models import HoursOverride, OpeningHours, Station, StationStatus
 
     today = today or timezone.localdate()
-    records: dict[int, StationRecord] = {}
-    rows = Station.objects.filter(status=StationStatus.ACTIVE).values_list(
-        "id",
-        "lng_wgs84",
-        "lat_wgs84",
-        "amenity_bits",
-        "station_type",
-        "open_24h",
-        "code",
-        "name",
-        "address",
-        "star_level",
-    )
-    for sid, lng, lat, bits, stype, o24, code, name, address, star in rows.iterator(chunk_size=20000):
-        records[sid] = StationRecord(
-            sid, lng, lat, bits, stype, o24, code=code, name=name, address=address, star_level=star
+    ids, lng, lat, bits, types, o24, stars, codes, names, addresses = ([] for _ in range(10))
+    rows = (
+        Station.objects.filter(status=StationStatus.ACTIVE)
+        .order_by("id")
+        .values_list(
+            "id",
+            "lng_wgs84",
+            "lat_wgs84",
+            "amenity_bits",
+            "station_type",
+            "open_24h",
+            "star_level",
+            "code",
+            "name",
+            "address",
         )
+    )
+    for row in rows.iterator(chunk_size=20000):
+        ids.append(row[0])
+        lng.append(row[1])
+        lat.append(row[2])
+        bits.append(row[3])
+        types.append(TYPE_CODES.get(row[4], 0))
+        o24.append(row[5])
+        stars.append(row[6])
+        codes.append(row[7])
+        names.append(row[8])
+        addresses.append(row[9])
+    position = {sid: i for i, sid in enumerate(ids)}
+    overrides: dict[int, dict] = {}
+    for sid, day, closed, opens, closes in HoursOverride.objects.filter(
+        date__gte=today - timedelta(days=1), station__status=StationStatus.ACTIVE
+    ).values_list("station_id", "date", "closed", "opens", "closes"):
+        if sid in position:
+            spans = [] if closed or not (opens and closes) else [span(opens, closes)]
+            overrides.setdefault(position[sid], {})[day] = spans
+    starts, ends, owners = array("i"), array("i"), array("q")
+    weekly_of_overridden: dict[int, dict] = {i: {} for i in overrides}
     for sid, weekday, opens, closes in OpeningHours.objects.values_list(
         "station_id", "weekday", "opens", "closes"
     ).iterator(chunk_size=50000):
-        record = records.get(sid)
-        if record is not None:
-            record.weekly.setdefault(weekday, []).append(span(opens, closes))
-    for sid, day, closed, opens, closes in HoursOverride.objects.filter(
-        date__gte=today - timedelta(days=1)
-    ).values_list("station_id", "date", "closed", "opens", "closes"):
-        record = records.get(sid)
-        if record is not None:
-            record.overrides[day] = [] if closed or not (opens and closes) else [span(opens, closes)]
-    return list(records.values())
+        i = position.get(sid)
+        if i is None or o24[i]:
+            continue
+        s, e = span(opens, closes)
+        for a, b in week_intervals(weekday, s, e):
+            starts.append(a)
+            ends.append(b)
+            owners.append(i)
+        if i in weekly_of_overridden:
+            weekly_of_overridden[i].setdefault(weekday, []).append((s, e))
+    return Columns(
+        ids=np.asarray(ids, dtype=np.int64),
+        lng=np.asarray(lng, dtype=np.float64),
+        lat=np.asarray(lat, dtype=np.float64),
+        bits=np.asarray(bits, dtype=np.int64),
+        types=np.asarray(types, dtype=np.int8),
+        open_24h=np.asarray(o24, dtype=bool),
+        stars=np.asarray(stars, dtype=np.int8),
+        codes=codes,
+        names=names,
+        addresses=addresses,
+        iv_start=np.frombuffer(starts, dtype=np.int32).copy(),
+        iv_end=np.frombuffer(ends, dtype=np.int32).copy(),
+        iv_owner=np.frombuffer(owners, dtype=np.int64).copy(),
+        override_schedules={
+            i: Schedule(open_24h=bool(o24[i]), weekly=weekly_of_overridden[i], overrides=days)
+            for i, days in overrides.items()
+        },
+    )
 
 
 def current_index() -> StationIndex:
@@ -306,7 +379,7 @@ def current_index() -> StationIndex:
         version = _db_version()
         _state["checked"] = _time.monotonic()
         if _state["index"] is None or version != _state["version"]:
-            _state["index"] = StationIndex(load_records())
+            _state["index"] = StationIndex(load_columns())
             _state["version"] = version
         return _state["index"]
 
