@@ -289,7 +289,7 @@ def memory_of(pid):
     return out
 
 
-def over_http(records, centres, *, clients, duration, workers, load, nice=0):
+def over_http(records, centres, *, clients, duration, workers, load, nice=0, threads=0):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("--http needs DATABASE_URL=postgres://... (the serving database)")
@@ -327,7 +327,8 @@ def over_http(records, centres, *, clients, duration, workers, load, nice=0):
             "warning",
             "--timeout",
             "300",
-        ],
+        ]
+        + (["-k", "gthread", "--threads", str(threads), "--keep-alive", "5"] if threads else []),
         env=env,
         start_new_session=True,
     )
@@ -401,7 +402,12 @@ def over_http(records, centres, *, clients, duration, workers, load, nice=0):
             "database": "postgresql",
             "db_load": loaded,
             "db_load_s": round(load_s, 1),
-            "server": f"gunicorn {workers} sync workers" + (f" (nice {nice})" if nice else ""),
+            "server": (
+                f"gunicorn {workers} gthread workers × {threads} threads, keep-alive"
+                if threads
+                else f"gunicorn {workers} sync workers"
+            )
+            + (f" (nice {nice})" if nice else ""),
             "load_generator": "wrk (Debian), 2 threads"
             if load == "wrk"
             else "python asyncio client (separate process)",
@@ -447,6 +453,9 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=0, help="gthread workers with this many threads (keep-alive)"
+    )
     parser.add_argument(
         "--nice",
         type=int,
@@ -494,6 +503,7 @@ def main():
             workers=options.workers,
             load=options.load,
             nice=options.nice,
+            threads=options.threads,
         )
         h = report["http"]
         total_pss = sum(m.get("pss_mb", 0) for m in h["worker_memory"].values())
