@@ -228,3 +228,19 @@ def test_rebuild_is_for_provincial_staff_only(hangzhou):
     assert JobRun.objects.count() == 0
     assert AuditEvent.objects.filter(action="dashboard.rollup_request", result="refused").count() == 1
     assert FigureValue.objects.count() == 0
+
+
+def test_the_dashboard_speaks_english(data, province):
+    from django.conf import settings
+
+    province.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = province.get("/dashboard/", {"year": 2025}).content.decode()
+    for text in (
+        "Common-prosperity dashboard",
+        "Craftsman participations",
+        "Stations renovated",
+        "Workers on recuperation trips",
+        "Skill-level wage agreements",
+        "26 mountain counties",
+    ):
+        assert text in html
