@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from gonghui.matching.relevance import RelevanceIndex
-from gonghui.matching.text import matched_spans, segment
+from gonghui.matching.synthetic import generate_instance
+from gonghui.matching.text import matched_spans, segment, segment_many
 
 CORPUS = [
     "从事注塑模具设计与修模，擅长浇口优化，解决注塑件飞边、缩痕。",
@@ -81,3 +82,21 @@ def test_matched_spans_read_as_words():
     assert matched_spans("冲压件开裂 冲压件开裂起皱", {"冲压", "压件", "件开", "开裂", "裂起", "起皱"}) == [
         "冲压件开裂起皱"
     ]
+
+
+def test_top_k_equals_a_full_sort_of_the_batch_scores():
+    """The sampled cut of RelevanceIndex.top_k keeps exactly the first k positive scores of a full sort."""
+    world = generate_instance(120, 900, seed=5)
+    index = RelevanceIndex([c.text for c in world.craftsmen])
+    texts = [p.text for p in world.problems] + ["注塑模具飞边", "", "与"]
+    tokens = segment_many(texts, index.mode)
+    full = index.scores(texts).astype(np.float32)
+    for k in (1, 7, 100, 2000):
+        rows, docs, scores = index.top_k(tokens, k, block_size=16, threads=2)
+        expected = []
+        for row in range(full.shape[0]):
+            positive = np.flatnonzero(full[row] > 0)
+            best = positive[np.lexsort((positive, -full[row, positive]))][:k]
+            expected += [(row, int(d)) for d in best]
+        assert list(zip(rows.tolist(), docs.tolist(), strict=True)) == expected
+        assert np.array_equal(scores, full[rows, docs])
