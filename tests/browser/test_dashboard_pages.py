@@ -15,6 +15,15 @@ from tests.dashboard.factories import NINGBO_TOWN, at, session_with_checkins, st
 from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# Where a county's centre point is on the screen: the map's own projection of the GeoJSON's "cp".
+CENTRE_OF = """async (code) => {
+  const el = document.getElementById("dash-map");
+  const geo = await (await fetch(el.dataset.geo)).json();
+  const county = geo.features.find((f) => f.properties.code === code);
+  const [x, y] = window.gonghuiDashboardMap.convertToPixel({ seriesIndex: 0 }, county.properties.cp);
+  const box = el.getBoundingClientRect();
+  return [box.left + x, box.top + y];
+}"""
 
 
 @pytest.fixture
@@ -62,6 +71,15 @@ def test_dashboard_drill_down_and_exports(page, live_server, login_as, province_
     page.wait_for_selector("#dash-map[data-drawn='90']")
     assert page.locator("[data-test=region-name]").inner_text() == "浙江省"
     assert page.locator("[data-value='stations.visits']").inner_text() == "3 人次"
+
+    # A click on a county in the map drills down to it; the table's links drill down too.
+    page.locator("#dash-map").scroll_into_view_if_needed()
+    x, y = page.evaluate(CENTRE_OF, "330127")
+    with page.expect_navigation():
+        page.mouse.click(x, y)
+    assert page.locator("[data-test=region-name]").inner_text() == "淳安县"
+    page.go_back()
+    page.wait_for_selector("#dash-map[data-drawn='90']")
 
     page.click("[data-drill='330100']")
     assert page.locator("[data-test=region-name]").inner_text() == "杭州市"
