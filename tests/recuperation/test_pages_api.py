@@ -220,3 +220,33 @@ def test_departures_are_scheduled_by_the_destination_union():
             starts_on=world.departures[0].starts_on,
             capacity=5,
         )
+
+
+def test_staff_create_a_programme_on_the_page_and_bad_input_creates_nothing():
+    from gonghui.recuperation.models import Programme
+
+    world = build_world()
+    city, _ = staff("330100", "city")
+    client = client_for(city, "staff")
+    form = {
+        "name": "杭州市一线职工疗休养",
+        "year": "2026",
+        "places": "50",
+        "budget": "25000",
+        "subsidy": "500",
+        "opens": "2026-12-01T09:00",
+        "closes": "2026-12-20T18:00",
+        "lookback_years": "1",
+        "target_groups": ["frontline"],
+        "routes": [str(world.route.pk)],
+    }
+    bad = client.post("/recuperation/programmes/new/", {**form, "subsidy": "5000"}, follow=True)
+    assert "每人补助不能高于线路费用" in bad.content.decode()
+    assert Programme.objects.count() == 1
+    response = client.post("/recuperation/programmes/new/", form)
+    programme = Programme.objects.get(name="杭州市一线职工疗休养")
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/recuperation/programmes/{programme.pk}/manage/"
+    )
+    assert (programme.region_id, programme.places, programme.target_groups) == ("330100", 50, ["frontline"])

@@ -50,7 +50,9 @@ class WaitingListProperties(TestCase):
             self.assert_invariants(world)
 
     def assert_invariants(self, world):
-        rows = list(Application.objects.filter(programme=world.programme).values("draw_rank", "state", "selected_at"))
+        rows = list(
+            Application.objects.filter(programme=world.programme).values("draw_rank", "state", "selected_at")
+        )
         holding = [r for r in rows if r["state"] in HOLDS_PLACE]
         waiting = [r["draw_rank"] for r in rows if r["state"] == AppState.WAITING]
         assert len(holding) <= PLACES

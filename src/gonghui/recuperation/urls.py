@@ -5,6 +5,7 @@ from gonghui.recuperation import views
 urlpatterns = [
     path("", views.index, name="index"),
     path("routes/", views.catalogue, name="catalogue"),
+    path("programmes/new/", views.programme_new, name="programme_new"),
     path("programmes/<int:programme_id>/", views.programme_detail, name="programme"),
     path("programmes/<int:programme_id>/apply/", views.programme_apply, name="apply"),
     path("programmes/<int:programme_id>/group-apply/", views.programme_group_apply, name="group_apply"),

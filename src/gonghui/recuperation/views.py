@@ -1,15 +1,17 @@
 """Pages of 职工疗休养: thin views that parse, call a service or selector, and render."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gonghui.core.errors import ServiceError
 from gonghui.core.scoping import get_scoped_or_404
 from gonghui.orgs.models import Member
 from gonghui.recuperation import figures, selectors, services
@@ -256,6 +258,48 @@ def manage_action(request, programme_id: int, action: str):
     else:
         raise Http404
     return redirect("recuperation:manage", programme_id=programme.pk)
+
+
+def programme_new(request):
+    """Staff set up a programme of their own union: places, budget, subsidy, routes, window and rules."""
+    if not request.actor.is_staff:
+        raise PermissionDenied
+    routes = list(selectors.routes_catalogue()[:300])
+    if request.method == "POST":
+        p = request.POST
+        created = {}
+
+        def create():
+            try:
+                opens = timezone.make_aware(datetime.fromisoformat(p.get("opens", "")))
+                closes = timezone.make_aware(datetime.fromisoformat(p.get("closes", "")))
+                numbers = (
+                    int(p.get("year") or 0),
+                    int(p.get("places") or 0),
+                    int(p.get("lookback_years") or 0),
+                )
+            except ValueError:
+                raise ServiceError(_("请填写有效的日期和数字")) from None
+            year, places, lookback = numbers
+            created["programme"] = services.programme_create(
+                actor=request.actor,
+                name=p.get("name", ""),
+                year=year,
+                places=places,
+                budget=_decimal(p.get("budget")),
+                subsidy_per_person=_decimal(p.get("subsidy")),
+                routes=[r for r in routes if str(r.pk) in p.getlist("routes")],
+                applications_open_at=opens,
+                applications_close_at=closes,
+                target_groups=p.getlist("target_groups"),
+                lookback_years=lookback,
+            )
+
+        if _run(request, create, _("项目已创建，请分配名额后开放报名")):
+            return redirect("recuperation:manage", programme_id=created["programme"].pk)
+    return render(
+        request, "recuperation/programme_new.html", {"routes": routes, "groups": TargetGroup.choices}
+    )
 
 
 @require_GET
