@@ -240,8 +240,9 @@ VISIT_INTERVAL_MINUTES = 60
 
 
 class Visit(StationChild):
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="visits")
-    visitor = models.ForeignKey(Visitor, on_delete=models.PROTECT, related_name="visits")
+    # The composite indexes below lead with station and with visitor, so the FKs need no index of their own.
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="visits", db_index=False)
+    visitor = models.ForeignKey(Visitor, on_delete=models.PROTECT, related_name="visits", db_index=False)
     occupation = models.CharField(
         _("职业"), max_length=20, choices=Occupation.choices
     )  # at the time of the visit
@@ -534,13 +535,23 @@ class CheckInResult(models.TextChoices):
 class CheckIn(models.Model):
     """Every check-in attempt is kept, failed ones with a reason (pretix); beneficiaries count the OK rows."""
 
-    session = models.ForeignKey(ServiceSession, on_delete=models.CASCADE, related_name="checkins")
-    slot = models.ForeignKey(SessionSlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # (session, result) leads with session; slot and by are never searched: fewer indexes on the biggest table.
+    session = models.ForeignKey(
+        ServiceSession, on_delete=models.CASCADE, related_name="checkins", db_index=False
+    )
+    slot = models.ForeignKey(
+        SessionSlot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     visitor = models.ForeignKey(Visitor, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     result = models.CharField(max_length=16, choices=CheckInResult.choices, default=CheckInResult.OK)
     checked_in_at = models.DateTimeField()
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
