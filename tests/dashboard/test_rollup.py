@@ -170,3 +170,14 @@ def test_dashboards_open_on_the_latest_year_in_which_most_figures_have_records()
     session_with_checkins(hz, date(2026, 1, 5), ok=1)
     rollup.run_rollup(today=date(2026, 1, 10))
     assert selectors.latest_year() == 2026
+
+
+def test_all_values_in_one_go_equal_the_values_one_by_one():
+    build_stations()
+    rollup.run_rollup(today=TODAY)
+    for code in ("330000", "330100", "330127", "330203"):
+        region = Region.objects.get(code=code)
+        together = selectors.all_values(SYSTEM, region, year=2025)
+        one_by_one = {f.key: selectors.value(SYSTEM, f, region, year=2025) for f in registry.figures()}
+        assert together == one_by_one
+        assert any(together.values())

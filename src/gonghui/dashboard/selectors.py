@@ -203,16 +203,45 @@ class CardFigure:
     value: Decimal
 
 
+def all_values(actor: Actor, region: Region, *, year: int) -> dict[str, Decimal]:
+    """Every figure's value for one region and year in three queries (flows summed; as-of figures at the last
+    period of the year that has been rolled up)."""
+    figures = registry.figures()
+    flows = [f.key for f in figures if f.kind == registry.FLOW]
+    stocks = [f.key for f in figures if f.kind == registry.STOCK]
+    rows = scoped(FigureValue.objects.filter(region_code=region.code, dimension=""), actor)
+    found = {
+        r["figure_key"]: r["v"]
+        for r in rows.filter(figure_key__in=flows, period__year=year)
+        .values("figure_key")
+        .annotate(v=Sum("value"))
+        .order_by()
+    }
+    last = dict(
+        FigureValue.objects.filter(figure_key__in=stocks, period__year=year, period__lte=timezone.localdate())
+        .values("figure_key")
+        .annotate(p=Max("period"))
+        .order_by()
+        .values_list("figure_key", "p")
+    )
+    if last:
+        wanted = Q()
+        for key, period in last.items():
+            wanted |= Q(figure_key=key, period=period)
+        found.update(rows.filter(wanted).values_list("figure_key", "value"))
+    return {f.key: found.get(f.key, Decimal(0)) for f in figures}
+
+
 def cards(actor: Actor, region: Region | None, *, year: int) -> list[dict]:
-    """The golden cards: each programme with its headline figures for the region and year (one query per figure)."""
+    """The golden cards: each programme with its figures (headline ones flagged) for the region and year."""
+    values = all_values(actor, region, year=year) if region else {}
     out = []
     for programme in registry.programmes():
-        items = []
-        for figure in registry.figures():
-            if figure.programme != programme.label:
-                continue
-            v = value(actor, figure, region, year=year) if region else Decimal(0)
-            items.append({"figure": figure, "value": v, "headline": figure.headline})
+        items = [
+            {"figure": f, "value": values.get(f.key, Decimal(0)), "headline": f.headline}
+            for f in registry.figures()
+            if f.programme == programme.label
+        ]
         out.append({"programme": programme, "figures": items})
     return out
 
