@@ -40,6 +40,7 @@ def test_finder_results_nearest_open_with_microwave(client):
     body = response.content.decode()
     assert response.status_code == 200
     assert far_micro.name in body and near_no_micro.name not in body and "关站" not in body
+    assert "约 4 公里 · 骑行约 19 分钟" in body  # 3.5 km: over an hour on foot, so only the ride is shown
     response = client.get(reverse("stations:results"), {"lng": 2.35, "lat": 48.85})
     assert "中国境内" in response.content.decode()
 
