@@ -181,3 +181,22 @@ def test_all_values_in_one_go_equal_the_values_one_by_one():
         one_by_one = {f.key: selectors.value(SYSTEM, f, region, year=2025) for f in registry.figures()}
         assert together == one_by_one
         assert any(together.values())
+
+
+def test_the_job_runs_on_demand_and_on_a_schedule(django_capture_on_commit_callbacks, actor_of):
+    from datetime import timedelta
+
+    from gonghui.dashboard import services
+    from gonghui.jobs.models import JobRun
+    from gonghui.jobs.registry import SCHEDULES
+    from gonghui.orgs.models import OrgLevel
+    from tests.factories import staff_user
+
+    assert SCHEDULES["gonghui.dashboard.tasks.refresh_rollups"].every == timedelta(minutes=10)
+    build_stations()
+    staff = actor_of(staff_user("330000", level=OrgLevel.PROVINCE), "staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rollup_request(actor=staff)
+    run = JobRun.objects.get(task_path="gonghui.dashboard.tasks.refresh_rollups")
+    assert run.state == "succeeded"
+    assert value("stations.visits", "330000") == Decimal("5")
