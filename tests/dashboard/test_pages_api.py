@@ -244,3 +244,13 @@ def test_the_dashboard_speaks_english(data, province):
         "26 mountain counties",
     ):
         assert text in html
+
+
+def test_figure_page_links_to_the_records_of_each_month(data, province):
+    html = province.get("/dashboard/figures/stations.visits/", {"year": 2025}).content.decode()
+    assert html.count('data-test="records-link"') == 1
+    assert "/dashboard/figures/stations.visits/records/?region=330000&year=2025&month=3" in html
+    march = province.get("/dashboard/figures/stations.visits/records/", {"year": 2025, "month": 3})
+    assert march.content.decode().count("<tr data-region-code=") == 2
+    assert province.get("/dashboard/figures/stations.visits/records/", {"month": 13}).status_code == 404
+    assert province.get("/dashboard/figures/stations.visits/records/", {"source": 5}).status_code == 404

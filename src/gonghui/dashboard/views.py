@@ -126,8 +126,9 @@ def figure_detail(request, key):
             "programme": registry.programmes_by_label()[figure.programme],
             "trend": selectors.trend(actor, figure, region, year=year),
             "breakdown": selectors.breakdown(actor, figure, region, year=year),
-            "sources": list(enumerate(figure.sources)),
+            "sources": [(i, s.model_class()._meta.verbose_name) for i, s in enumerate(figure.sources)],
             "total": selectors.value(actor, figure, region, year=year),
+            "monthly": figure.grain == registry.MONTH,
         },
     )
 
