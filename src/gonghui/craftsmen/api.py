@@ -294,14 +294,21 @@ def post_pool_import(request, workbook: File[UploadedFile]):
     return Status(400 if result.errors else 200, {"created": result.created, "errors": result.errors})
 
 
+# Rows some roles reach beyond a region by design (the scoping walk in tests/core exempts exactly these roles):
+# listed problems (揭榜挂帅) are published province-wide for any craftsman to claim, and published solutions are the
+# province's shared library ("from solving one problem to solving a class of problems").
+LISTED_FOR_CRAFTSMEN = {"x-gonghui-scope": {"public_for": ["craftsman"]}}
+SHARED_LIBRARY = {"x-gonghui-scope": {"public_for": ["craftsman", "enterprise", "member"]}}
+
+
 # ------------------------------------------------------------------------------------------- problems
-@router.get("/problems", response=list[ProblemOut])
+@router.get("/problems", response=list[ProblemOut], openapi_extra=LISTED_FOR_CRAFTSMEN)
 @paginate
 def list_problems(request, status: str = "", q: str = "", overdue: bool = False):
     return selectors.problems(request.actor, status=status or None, query=q, overdue=overdue)
 
 
-@router.get("/problems/{problem_id}", response=ProblemOut)
+@router.get("/problems/{problem_id}", response=ProblemOut, openapi_extra=LISTED_FOR_CRAFTSMEN)
 def get_problems(request, problem_id: int):
     return selectors.problem(request.actor, problem_id)
 
@@ -355,7 +362,7 @@ def post_problems_list(request, problem_id: int, payload: ListIn):
     return _then(request, problem_id)
 
 
-@router.post("/problems/{problem_id}/claim", response=OfferOut)
+@router.post("/problems/{problem_id}/claim", response=OfferOut, openapi_extra=LISTED_FOR_CRAFTSMEN)
 def post_problems_claim(request, problem_id: int):
     return services.problem_claim(actor=request.actor, problem_id=problem_id)
 
@@ -474,14 +481,14 @@ def post_offers_decline(request, offer_id: int, payload: DeclineIn):
 
 
 # ------------------------------------------------------------------------------------------- solutions
-@router.get("/solutions", response=list[SolutionOut])
+@router.get("/solutions", response=list[SolutionOut], openapi_extra=SHARED_LIBRARY)
 @paginate
 def list_solutions(request, q: str = "", category: str = "", status: str = ""):
     rows = selectors.solutions(request.actor, query=q, category=category, status=status or None)
     return rows
 
 
-@router.get("/solutions/{solution_id}", response=SolutionOut)
+@router.get("/solutions/{solution_id}", response=SolutionOut, openapi_extra=SHARED_LIBRARY)
 def get_solutions(request, solution_id: int):
     return selectors.solution(request.actor, solution_id)
 
@@ -491,7 +498,7 @@ def post_solutions_review(request, solution_id: int, payload: SolutionReviewIn):
     return services.solution_review(actor=request.actor, solution_id=solution_id, **payload.dict())
 
 
-@router.get("/similar-solutions", response=list[SolutionOut])
+@router.get("/similar-solutions", response=list[SolutionOut], openapi_extra=SHARED_LIBRARY)
 @paginate
 def list_similar_solutions(request, text: str = ""):
     """Published solutions closest to a problem text (what the filing form shows while typing)."""
