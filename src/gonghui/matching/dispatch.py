@@ -192,8 +192,14 @@ def dispatch(
     issues.extend(i for i in solved.issues if (i.code, i.problem, i.craftsman) not in known)
 
     step = time.perf_counter()
+    # Real scores (the solver saw score + stability bonus) of the chosen pairs only: ~1M candidate pairs at
+    # 10k problems, so a dict over all of them cost ~1 s; a vectorised membership test keeps the few needed.
+    n_columns = max(len(pool.craftsmen), 1)
+    chosen = np.isin(problem_idx * n_columns + craftsman_idx, solved.problem * n_columns + solved.craftsman)
     real_score = {}
-    for p, c, s in zip(problem_idx.tolist(), craftsman_idx.tolist(), score.tolist(), strict=False):
+    for p, c, s in zip(
+        problem_idx[chosen].tolist(), craftsman_idx[chosen].tolist(), score[chosen].tolist(), strict=True
+    ):
         real_score[(p, c)] = max(s, real_score.get((p, c), -np.inf))
     pairs = []
     for p, c, is_fixed in zip(
@@ -211,13 +217,13 @@ def dispatch(
         assigned_sets.setdefault(p, set()).add(c)
     alternates_by_problem: dict[object, list[Candidate]] = {}
     if alternates > 0 and explain:
-        starts = np.searchsorted(cands.problem, np.arange(len(prepared.ids) + 1))
+        starts = np.searchsorted(cands.problem, np.arange(len(prepared.ids) + 1)).tolist()
         for p in range(len(prepared.ids)):
-            chosen = assigned_sets.get(p, set())
+            taken = assigned_sets.get(p, set())
             ranked = []
             for k in range(starts[p], starts[p + 1]):
                 c = int(cands.craftsman[k])
-                if c not in chosen:
+                if c not in taken:
                     ranked.append(_candidate(pool, prepared, p, c, float(cands.score[k]), True))
                 if len(ranked) >= alternates:
                     break
@@ -225,14 +231,17 @@ def dispatch(
 
     unassigned = []
     forbidden_sorted = forbidden[np.argsort(forbidden[:, 0], kind="stable")] if forbidden.size else forbidden
-    for p in range(len(prepared.ids)):
-        demand = int(max(prepared.problems[p].demand, 0))
-        got = int(solved.assigned_per_problem[p]) if p < solved.assigned_per_problem.size else 0
-        if got < demand or not prepared.valid[p]:
-            reason = _reason_unassigned(
-                pool, prepared, p, assigned=got, load=solved.load, forbidden=forbidden_sorted
-            )
-            unassigned.append(Unassigned(prepared.ids[p], demand, got, reason))
+    # Only the problems short of staff (or invalid) need a reason: find them with arrays, then explain each.
+    wanted = np.array([max(problem.demand, 0) for problem in prepared.problems], np.int64)
+    got_all = np.zeros(wanted.size, np.int64)
+    size = min(wanted.size, solved.assigned_per_problem.size)
+    got_all[:size] = solved.assigned_per_problem[:size]
+    for p in np.flatnonzero((got_all < wanted) | ~np.asarray(prepared.valid, bool)).tolist():
+        demand, got = int(wanted[p]), int(got_all[p])
+        reason = _reason_unassigned(
+            pool, prepared, p, assigned=got, load=solved.load, forbidden=forbidden_sorted
+        )
+        unassigned.append(Unassigned(prepared.ids[p], demand, got, reason))
     timings["explain"] = time.perf_counter() - step
     timings["total"] = time.perf_counter() - started
 

@@ -148,7 +148,9 @@ def solve_assignment(
     forced_arr = np.array(forced_keep, dtype=np.int64).reshape(-1, 2)
 
     # Remove forbidden pairs and the forced ones (already fixed) from the free pairs.
-    keys = problem * n_craftsmen + craftsman  # strictly increasing when the pairs came sorted (usual case)
+    keys = (
+        problem * n_craftsmen + craftsman
+    )  # strictly increasing when pairs come sorted by (problem, craftsman)
     keys_sorted = bool(keys.size < 2 or (keys[1:] > keys[:-1]).all())
     drop = np.zeros(keys.size, bool)
     if forbidden_keys:
