@@ -145,6 +145,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+# Uploads below these prefixes are public (station photos; complaint photos carry unguessable names).
+PUBLIC_MEDIA_PREFIXES = ("stations/",)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
@@ -169,6 +171,9 @@ CACHES = {
 }
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How a station's door check-in learns whose member code (工惠码) it was shown.
+GONGHUI_MEMBER_CODE_RESOLVER = "gonghui.accounts.selectors.member_for_code"
 
 # SMS: the default backend writes each message to the server log; real providers plug in by dotted path.
 SMS_BACKEND = os.environ.get("GONGHUI_SMS_BACKEND", "gonghui.accounts.sms.LogSmsBackend")

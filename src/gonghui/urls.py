@@ -1,10 +1,8 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from gonghui.api import api
 from gonghui.core import views as core_views
@@ -34,5 +32,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *_app_urls(),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are served only below public prefixes (station photos); everything else (problem attachments and
+# the like) goes through its app's scoped view.
+urlpatterns.append(re_path(r"^media/(?P<path>.+)$", core_views.public_media, name="public_media"))

@@ -75,3 +75,15 @@ def test_demo_refuses_a_database_that_holds_data():
     with pytest.raises(CommandError, match="--reset"):
         call_command("demo")
     assert list(Organisation.objects.values_list("code", flat=True)) == ["X"]
+
+
+@pytest.mark.django_db
+def test_only_public_uploads_are_served(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "stations" / "1" / "photos").mkdir(parents=True)
+    (tmp_path / "stations" / "1" / "photos" / "a.jpg").write_bytes(b"jpeg")
+    (tmp_path / "craftsmen" / "2026" / "01").mkdir(parents=True)
+    (tmp_path / "craftsmen" / "2026" / "01" / "secret.pdf").write_bytes(b"pdf")
+    assert client.get("/media/stations/1/photos/a.jpg").status_code == 200
+    assert client.get("/media/craftsmen/2026/01/secret.pdf").status_code == 404
+    assert client.get("/media/stations/../craftsmen/2026/01/secret.pdf").status_code == 404

@@ -197,7 +197,8 @@ def test_member_code_visit_through_the_plug_in(member_code_resolver):
     assert Visit.objects.count() == 1
 
 
-def test_member_code_without_the_plug_in_is_refused_clearly():
+def test_member_code_without_the_plug_in_is_refused_clearly(settings):
+    settings.GONGHUI_MEMBER_CODE_RESOLVER = ""
     station = StationFactory()
     with pytest.raises(ServiceError, match="会员码"):
         services.visit_record(

@@ -63,3 +63,18 @@ def user_search(actor, *, text: str = "") -> QuerySet:
         phone = normalise_mobile(text)
         qs = qs.filter(Q(phone_hash=lookup_hash(phone)) | Q(name__icontains=text))
     return qs
+
+
+def member_for_code(code: str):
+    """The active member a valid, unexpired member code belongs to, or None (stations' door check-in resolver).
+
+    Replay is not refused here: a door visit is idempotent per person and hour, which stations enforce.
+    """
+    from gonghui.accounts import membercode
+    from gonghui.accounts.services import member_code_public_key
+    from gonghui.orgs.models import Member, MemberStatus
+
+    result = membercode.check_token(code, member_code_public_key())
+    if not result.valid:
+        return None
+    return Member.objects.filter(code_ref=result.member_ref, status=MemberStatus.ACTIVE).first()
