@@ -13,7 +13,7 @@ Network (one min-cost flow, one solve):
   covers exactly C* units, and no craftsman takes a rest-of-capacity unit while its minimum-load arc has room
   (that would allow coverage C* + 1), so the min-cost flow is the lexicographic optimum. This replaces an
   equivalent big-M cost on the minimum-load arcs: M had to exceed the whole objective range (~3·10¹⁰ at
-  10k × 20k), which cost-scaling pays for with extra phases (measured: the flow ran ~1.8× slower).
+  10k × 20k), which cost-scaling pays for with extra phases (measured: solve_assignment ~1.4× slower).
   Minimum loads no assignment can meet are reported per craftsman instead of failing.
 * With `load_penalty > 0` the rest of the capacity is split into unit arcs whose cost grows with the load
   (convex, so still exact): this is the fairness option that spreads work beyond the same few stars.
