@@ -139,6 +139,8 @@ def test_registry_declarations_resolve():
     for figure in registry.figures():
         assert figure.key.startswith(figure.programme + ".")
         assert str(figure.name) and str(figure.definition) and str(figure.unit)
+        if figure.ratio_of:
+            assert figure.sources == () and all(registry.get(k) for k in figure.ratio_of)
         for source in figure.sources:
             model = source.model_class()
             assert rollup._field(model, source.region_field.replace("_id", "")) is not None

@@ -33,6 +33,7 @@ class FigureOut(Schema):
     headline: bool
     dimensions: list[str]
     sources: list[SourceOut]
+    ratio_of: list[str] | None
 
 
 class ValueOut(Schema):
@@ -91,6 +92,7 @@ def _figure_out(figure: registry.Figure) -> dict:
         "kind": figure.kind,
         "headline": figure.headline,
         "dimensions": figure.dimensions,
+        "ratio_of": list(figure.ratio_of) if figure.ratio_of else None,
         "sources": [
             {"model": s.model, "region_field": s.region_field, "date_field": s.date_field}
             for s in figure.sources

@@ -158,5 +158,7 @@ def write_pdf(actor: Actor, *, region: Region, year: int) -> bytes:
         with pdf.table(line_height=5, text_align="RIGHT") as table:
             table.row([_("地区")] + [str(f.name) for f in headline])
             for kid in kids:
-                table.row([kid.name] + [fmt(columns[f.key].get(kid.code, Decimal(0)), 0) for f in headline])
+                table.row(
+                    [kid.name] + [fmt(columns[f.key].get(kid.code, Decimal(0)), f.decimals) for f in headline]
+                )
     return bytes(pdf.output())

@@ -28,6 +28,7 @@ MONTH = "month"
 YEAR = "year"
 FLOW = "flow"
 STOCK = "stock"
+RATIO = "ratio"
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,14 @@ class Figure:
     decimals: int = 0
     breakdown_labels: dict = field(default_factory=dict)  # breakdown value -> label
     order: int = 0
+    # A rate: 100 × numerator / denominator, from two other figures' rolled-up values (it has no sources and no
+    # rows of its own; rates do not add up across counties, their parts do).
+    ratio_of: tuple[str, str] | None = None
 
     @property
     def kind(self) -> str:
+        if self.ratio_of:
+            return RATIO
         return FLOW if all(s.date_field for s in self.sources) else STOCK
 
     @property

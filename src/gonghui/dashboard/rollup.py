@@ -235,7 +235,7 @@ def run_rollup(
     geography = Geography()
     results = []
     for figure in registry.figures():
-        if keys and figure.key not in keys:
+        if (keys and figure.key not in keys) or figure.kind == registry.RATIO:
             continue
         stats = roll_up_figure(figure, today=today, rebuild=rebuild, geography=geography)
         log.info(

@@ -125,6 +125,12 @@ def values_by_region(
     codes: list[str] | None = None,
     level: str | None = None,
 ) -> dict[str, Decimal]:
+    if figure.kind == registry.RATIO:
+        parts = [registry.get(k) for k in figure.ratio_of]
+        num, den = (
+            values_by_region(actor, f, year=year, month=month, codes=codes, level=level) for f in parts
+        )
+        return {code: rate(num.get(code, 0), d) for code, d in den.items() if d}
     qs = _rows(actor, figure).filter(_period_filter(figure, year, month))
     if codes is not None:
         qs = qs.filter(region_code__in=codes)
@@ -143,6 +149,12 @@ def value(
 
 def trend(actor: Actor, figure: registry.Figure, region: Region, *, year: int) -> list[dict]:
     """Monthly values of a year (yearly figures: the last five years)."""
+    if figure.kind == registry.RATIO:
+        num, den = (trend(actor, registry.get(k), region, year=year) for k in figure.ratio_of)
+        return [
+            {"period": n["period"], "value": rate(n["value"], d["value"])}
+            for n, d in zip(num, den, strict=True)
+        ]
     if figure.grain == registry.YEAR:
         periods = periods_between(date(year - 4, 1, 1), date(year, 1, 1), registry.YEAR)
     else:
@@ -229,7 +241,17 @@ def all_values(actor: Actor, region: Region, *, year: int) -> dict[str, Decimal]
         for key, period in last.items():
             wanted |= Q(figure_key=key, period=period)
         found.update(rows.filter(wanted).values_list("figure_key", "value"))
+    for f in figures:
+        if f.kind == registry.RATIO:
+            found[f.key] = rate(found.get(f.ratio_of[0], 0), found.get(f.ratio_of[1], 0))
     return {f.key: found.get(f.key, Decimal(0)) for f in figures}
+
+
+def rate(numerator, denominator) -> Decimal:
+    """Percent with two decimals; 0 when there is nothing to divide by."""
+    if not denominator:
+        return Decimal(0)
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"))
 
 
 def cards(actor: Actor, region: Region | None, *, year: int) -> list[dict]:

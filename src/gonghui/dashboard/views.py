@@ -71,7 +71,9 @@ def _dashboard_context(request):
         children=kids,
         top=ranked[:10],
         special=special,
-        special_total=sum((r["value"] for r in special), Decimal(0)),
+        special_total=None
+        if figure.kind == registry.RATIO
+        else sum((r["value"] for r in special), Decimal(0)),
         breakdown=selectors.breakdown(actor, figure, region, year=year),
         has_values=any(r["value"] for r in counties) or any(p["value"] for p in trend),
         chart_data={

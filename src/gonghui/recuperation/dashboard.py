@@ -65,7 +65,6 @@ def dashboard_figures() -> list[Figure]:
             unit=_("元"),
             headline=True,
             order=2,
-            decimals=2,
             breakdown_labels=groups,
             sources=_trips(lambda: Sum("spend"), lambda: Sum("cost")),
         ),

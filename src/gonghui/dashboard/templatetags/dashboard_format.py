@@ -25,7 +25,7 @@ def grouped(value, decimals=0):
 
 
 @register.filter
-def compact(value):
+def compact(value, decimals=0):
     number = _decimal(value)
     if number is None:
         return ""
@@ -39,4 +39,4 @@ def compact(value):
         for size, suffix in steps:
             if abs(number) >= size:
                 return f"{(number / size):,.2f}".rstrip("0").rstrip(".") + suffix
-    return f"{number:,.0f}"
+    return f"{number:,.{int(decimals)}f}"
