@@ -328,6 +328,15 @@ class CraftsmanPool:
             np.copyto(dense, INELIGIBLE, where=np.asarray(overlap) < need[:, None])
         return dense
 
+    def _tag_group_tables(self, key: tuple) -> tuple:
+        """Feature and tag tables restricted to the holders of a tag, kept for the pool's life (they depend
+        only on the pool): one problem filed while staff wait then costs no column extraction."""
+        cache = self.__dict__.setdefault("_group_tables", {})
+        if key not in cache:
+            columns = np.flatnonzero(self.tag_dense[list(key)].any(axis=0))
+            cache[key] = self._column_tables(columns)
+        return cache[key]
+
     def _feature_columns(self, columns: np.ndarray) -> sp.csr_matrix:
         """The feature matrix restricted to some craftsmen (CSC copy makes column selection cheap)."""
         if not hasattr(self, "_feature_csc"):
@@ -370,8 +379,7 @@ class CraftsmanPool:
         for key, members in groups.items():
             if key == ():
                 continue  # tags nobody holds: no candidate at all
-            columns = None if key is None else np.flatnonzero(self.tag_dense[list(key)].any(axis=0))
-            tables = self._column_tables(columns)  # once per group, shared by its blocks
+            tables = self._column_tables(None) if key is None else self._tag_group_tables(key)
             members_arr = np.array(members, np.int64)
             members_arr = members_arr[np.argsort(prepared.geo_row[members_arr], kind="stable")]
             for start in range(0, members_arr.size, block_size):
