@@ -254,3 +254,11 @@ def test_figure_page_links_to_the_records_of_each_month(data, province):
     assert march.content.decode().count("<tr data-region-code=") == 2
     assert province.get("/dashboard/figures/stations.visits/records/", {"month": 13}).status_code == 404
     assert province.get("/dashboard/figures/stations.visits/records/", {"source": 5}).status_code == 404
+
+
+def test_the_records_page_does_not_query_per_row(data, province, django_assert_max_num_queries):
+    more = station()
+    visits(more, *[at(2025, 3, d) for d in range(1, 29)])
+    with django_assert_max_num_queries(25):
+        response = province.get("/dashboard/figures/stations.visits/records/", {"year": 2025})
+    assert response.content.decode().count("<tr data-region-code=") == 31

@@ -318,7 +318,11 @@ def records(
         qs = scoped(qs, actor)
     else:  # an auto-created link table (session ↔ craftsman): scope by the lookup the figure uses
         qs = qs.filter(**{f"{code}__startswith": actor.region_prefix or "\0"})
-    return qs.order_by("-pk"), start, end
+    # The region and date of each row may sit one relation away (a visit's station): fetch them with the rows.
+    hops = {
+        path.rsplit("__", 1)[0] for path in (source.region_field, source.date_field or "") if "__" in path
+    }
+    return qs.select_related(*sorted(hops)).order_by("-pk"), start, end
 
 
 def _code_lookup(region_field: str) -> str:
