@@ -29,7 +29,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from gonghui.accounts.models import Role, RoleAssignment, User
@@ -52,8 +54,7 @@ REGION_ATTR_RE = re.compile(r'data-region-code="([^"]*)"')
 # Findings in other programmes' endpoints, awaiting their owners (each must either scope the rows or mark the
 # operation public with openapi_extra={"x-gonghui-scope": "public"}). They are printed on every run, not failed,
 # so that this list shrinks instead of the walk being switched off. Never add accounts/ or orgs/ here.
-PENDING_REVIEW = {
-}
+PENDING_REVIEW = {}
 
 
 def pending_owner(problem: str) -> str | None:
@@ -430,6 +431,12 @@ def _ids_outside(walker: Walker, models) -> list[int]:
     return candidates
 
 
+# Pages list up to a page of demo rows; a query per row (N+1) would blow this budget. Exact per-page counts that do
+# not grow with the rows are asserted in each programme's page tests.
+PAGE_QUERY_BUDGET = 40
+QUERY_COUNTS: dict[tuple[str, str], int] = {}
+
+
 def walk_pages(walkers: list[Walker], problems: list[str]) -> int:
     scoped_models = [m for m in apps.get_models() if getattr(m, "scope_region_field", None)]
     enterprises = list(Enterprise.objects.values_list("credit_code", "region_id"))
@@ -447,8 +454,14 @@ def walk_pages(walkers: list[Walker], problems: list[str]) -> int:
                 continue
             outside_codes = {code for code, region in enterprises if not walker.reaches(region)}
             for url in urls:
-                response = walker.client.get(url)
+                with CaptureQueriesContext(connection) as queries:
+                    response = walker.client.get(url)
                 checked += 1
+                QUERY_COUNTS[(walker.label, url)] = len(queries)
+                if len(queries) > PAGE_QUERY_BUDGET:
+                    problems.append(
+                        f"{walker.label} page {url}: {len(queries)} queries (budget {PAGE_QUERY_BUDGET})"
+                    )
                 if response.status_code >= 500:
                     problems.append(f"{walker.label} page {url}: {response.status_code}")
                     continue
@@ -477,6 +490,8 @@ def test_every_api_operation_and_page_as_every_role_stays_in_scope():
     api_calls = walk_api(walkers, province, problems, notes)
     page_calls = walk_pages(walkers, problems)
     print(f"scope walk: {api_calls} API calls, {page_calls} page fetches, {len(walkers)} actors")
+    worst = sorted(QUERY_COUNTS.items(), key=lambda kv: -kv[1])[:5]
+    print("  most queries per page:", ", ".join(f"{url} as {who}: {n}" for (who, url), n in worst))
     for note in sorted(set(notes)):
         print("  note:", note)
     pending = [p for p in problems if pending_owner(p)]

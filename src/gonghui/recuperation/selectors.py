@@ -77,8 +77,8 @@ def applications_for(actor: Actor, *, programme_id=None, state=None):
     return qs.order_by("id")
 
 
-def budget_of(rows) -> dict:
-    agg = rows.aggregate(
+def _budget_aggregates() -> dict:
+    return dict(
         committed=Sum("subsidy", filter=Q(state=AppState.CONFIRMED)),
         spent=Sum("subsidy", filter=Q(state__in=(AppState.TRAVELLED, AppState.REVIEWED))),
         holding=Count("id", filter=Q(state__in=HOLDS_PLACE)),
@@ -86,9 +86,18 @@ def budget_of(rows) -> dict:
         waiting=Count("id", filter=Q(state=AppState.WAITING)),
         applications=Count("id"),
     )
-    agg["committed"] = agg["committed"] or ZERO
-    agg["spent"] = agg["spent"] or ZERO
+
+
+def _with_zeros(agg: dict) -> dict:
+    agg["committed"] = agg.get("committed") or ZERO
+    agg["spent"] = agg.get("spent") or ZERO
+    for key in ("holding", "seats", "waiting", "applications"):
+        agg[key] = agg.get(key) or 0
     return agg
+
+
+def budget_of(rows) -> dict:
+    return _with_zeros(rows.aggregate(**_budget_aggregates()))
 
 
 def programme_budget(programme: Programme) -> dict:
@@ -104,9 +113,17 @@ def quota_rows(actor: Actor, programme: Programme) -> list[dict]:
     quotas = Quota.objects.filter(programme=programme).select_related("region").order_by("region_id")
     if actor.is_staff:
         quotas = scoped(quotas, actor)
+    quotas = list(quotas)
+    ids = [quota.pk for quota in quotas]
+    # One grouped aggregate and one look-up of parents, whatever the number of units.
+    per_quota = {
+        row.pop("quota_id"): row
+        for row in Application.objects.filter(quota_id__in=ids).values("quota_id").annotate(**_budget_aggregates())
+    }
+    parents = set(Quota.objects.filter(parent_id__in=ids).values_list("parent_id", flat=True))
     rows = []
     for quota in quotas:
-        figures = budget_of(quota.applications.all())
+        figures = _with_zeros(dict(per_quota.get(quota.pk, {})))
         rows.append(
             {
                 "id": quota.pk,
@@ -117,7 +134,7 @@ def quota_rows(actor: Actor, programme: Programme) -> list[dict]:
                 "budget": quota.budget,
                 "method": quota.method,
                 "member_count": quota.member_count,
-                "leaf": not quota.children.exists(),
+                "leaf": quota.pk not in parents,
                 **figures,
                 "available": quota.budget - figures["committed"] - figures["spent"],
             }
