@@ -388,9 +388,19 @@ class StarReview(StationChild):
     inspection_score = models.PositiveSmallIntegerField(null=True)
     overdue_complaints = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=300)
+    # The month (its first day) of a scheduled monthly review; empty for a review a staff member asked for.
+    # Unique per station, so the monthly job can never review a station twice for the same month.
+    period = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-reviewed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["station", "period"],
+                condition=Q(period__isnull=False),
+                name="star_review_once_a_month",
+            )
+        ]
 
     def __str__(self):
         return f"{type(self).__name__} #{self.pk}"

@@ -716,11 +716,32 @@ def suggested_star_level(
     return max(1, min(5, level)), "; ".join(reasons) or "no change"
 
 
-def star_review(*, actor: Actor, station: Station, now=None) -> StarReview:
+class _AlreadyReviewed(Exception):
+    """Raised inside the review's transaction to leave it without a write or an audit event."""
+
+    def __init__(self, review: StarReview):
+        self.review = review
+
+
+def star_review(*, actor: Actor, station: Station, now=None, period: date | None = None) -> StarReview:
+    """Review one station's stars now. With ``period`` (a month's first day) it is that month's scheduled review:
+    done at most once per station and month (a repeat returns the existing review and changes nothing), and a
+    changed level is sent to the station's manager by SMS."""
     now = _now(now)
+    try:
+        return _star_review(actor=actor, station=station, now=now, period=period)
+    except _AlreadyReviewed as done:
+        return done.review
+
+
+def _star_review(*, actor: Actor, station: Station, now: datetime, period: date | None) -> StarReview:
     with audited(actor, "station.star_review", target=station) as draft:
         station = Station.objects.select_for_update().get(pk=station.pk)
         _require(can_administer(actor, station))
+        if period is not None:
+            existing = station.star_reviews.filter(period=period).first()
+            if existing is not None:
+                raise _AlreadyReviewed(existing)
         year_ago = now - timedelta(days=365)
         stats = station.ratings.filter(created_at__gte=year_ago).aggregate(avg=Avg("score"))
         count = station.ratings.filter(created_at__gte=year_ago).count()
@@ -747,11 +768,54 @@ def star_review(*, actor: Actor, station: Station, now=None) -> StarReview:
             inspection_score=latest.score if latest else None,
             overdue_complaints=overdue,
             reason=reason[:300],
+            period=period,
         )
         station.star_level = level
         station.save(update_fields=["star_level", "updated_at"])
         draft.changes = {"old": review.old_level, "new": level}
+        if period is not None:
+            draft.changes["period"] = period.isoformat()
+            if level != review.old_level and station.manager_id is not None:
+                from gonghui.stations.tasks import notify_star_review_on_commit
+
+                notify_star_review_on_commit(review.pk)  # queued only if this review commits
     return review
+
+
+def review_month(now: datetime) -> date:
+    """The month a scheduled review at ``now`` counts for: the first day of the local (Asia/Shanghai) month."""
+    return _local(now).date().replace(day=1)
+
+
+def star_reviews_monthly(*, now=None) -> dict[str, int]:
+    """This month's star review for every active station not yet reviewed this month, as the system.
+
+    A sweep: run it as often as you like; each station is reviewed once per month, so a missed run is caught up
+    by the next one and a repeated run changes nothing. Each station is its own audited transaction.
+    """
+    now = _now(now)
+    period = review_month(now)
+    actor = Actor.system()
+    counts = {"reviewed": 0, "demoted": 0, "promoted": 0, "unchanged": 0}
+    due = (
+        Station.objects.filter(status=StationStatus.ACTIVE)
+        .exclude(star_reviews__period=period)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for station_id in list(due):
+        station = Station.objects.get(pk=station_id)
+        review = star_review(actor=actor, station=station, now=now, period=period)
+        if review.reviewed_at != now:  # reviewed meanwhile by an overlapping run
+            continue
+        counts["reviewed"] += 1
+        if review.new_level < review.old_level:
+            counts["demoted"] += 1
+        elif review.new_level > review.old_level:
+            counts["promoted"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
 
 
 # --- mobile container stations ---------------------------------------------------------------------------------

@@ -61,3 +61,52 @@ def restock_reminders() -> int:
     for phone, items in by_manager.items():
         send_sms(phone, "【工会驿站】需补货或更换：" + "、".join(items[:10]))
     return len(by_manager)
+
+
+@periodic(daily="03:30")
+@job(timeout_seconds=1800)
+def monthly_star_reviews() -> dict:
+    """The month's star review of every active station (ratings, inspection, unfixed complaints).
+
+    Scheduled daily but reviewing each station once per month: the first run of a month does the work, later
+    runs find nothing due, and a run missed while the scheduler was down is caught up the next day.
+    """
+    from gonghui.stations.services import star_reviews_monthly
+
+    return star_reviews_monthly()
+
+
+@job(max_attempts=3, backoff_seconds=60)
+def notify_star_review(review_id: int) -> str:
+    """Tell the station's manager that the monthly review changed the station's stars, and why."""
+    from django.utils.translation import gettext as _
+
+    from gonghui.accounts.sms import send_sms
+    from gonghui.stations.models import StarReview
+
+    review = StarReview.objects.select_related("station__manager").filter(pk=review_id).first()
+    if review is None:
+        raise TargetGone(f"star review {review_id} was deleted")
+    if review.station.manager is None:
+        return "no manager"
+    if review.new_level < review.old_level and review.overdue_complaints:
+        template = _(
+            "【工会驿站】%(name)s本月星级评定由%(old)d星降为%(new)d星（%(overdue)d件投诉逾期未解决）。"
+        )
+    else:
+        template = _("【工会驿站】%(name)s本月星级评定由%(old)d星调整为%(new)d星。")
+    send_sms(
+        review.station.manager.phone,
+        template
+        % {
+            "name": review.station.name,
+            "old": review.old_level,
+            "new": review.new_level,
+            "overdue": review.overdue_complaints,
+        },
+    )
+    return "sent"
+
+
+def notify_star_review_on_commit(review_id: int) -> None:
+    enqueue_on_commit(notify_star_review, review_id, idempotency_key=f"stations.star-review:{review_id}")
