@@ -59,8 +59,11 @@ def test_good_file_imports_every_row():
     response = _upload(_client(), "enterprises", content)
     assert response.json() == {"imported": 2}
     assert sorted(Enterprise.objects.values_list("name", "unionised")) == [("乙公司", True), ("甲公司", True)]
-    assert AuditEvent.objects.filter(action="enterprises.import").get().changes == {"rows": 2}
-    assert AuditEvent.objects.filter(action="enterprise.create").count() == 2
+    ids = sorted(Enterprise.objects.values_list("pk", flat=True))
+    # One event for the whole import (rows written in bulk), none per row.
+    event = AuditEvent.objects.filter(action="enterprises.import").get()
+    assert (event.result, event.changes) == ("allowed", {"rows": 2, "first_id": ids[0], "last_id": ids[1]})
+    assert AuditEvent.objects.filter(action="enterprise.create").count() == 0
 
 
 def test_any_bad_row_imports_nothing_and_reports_every_bad_row():
@@ -156,3 +159,28 @@ def test_export_is_scoped_and_reimports():
     Enterprise.objects.all().delete()
     assert _upload(client, "enterprises", response.content).json() == {"imported": 1}
     assert Enterprise.objects.get().credit_code == mine.credit_code
+
+
+def test_member_import_writes_personal_data_encrypted_in_bulk():
+    union = OrganisationFactory(region_id="330127", level=OrgLevel.GRASSROOTS)
+    first, second = identities.id_number(rng, "330127"), identities.id_number(rng, "330127")
+    headers = ["Name", "ID number", "Mobile number", "Union code", "Occupation", "Joined"]
+    rows = [
+        ["王五", first, "13812340000", union.code, "courier", "2025-01-02"],
+        ["赵六", second, "13812340001", union.code, "delivery_rider", "2025-02-03"],
+    ]
+    assert _upload(_client(), "members", _xlsx(headers, rows)).json() == {"imported": 2}
+    members = list(Member.objects.order_by("pk"))
+    assert [(m.name, m.id_number, m.phone, m.region_id, m.union_id) for m in members] == [
+        ("王五", first, "13812340000", "330127", union.pk),
+        ("赵六", second, "13812340001", "330127", union.pk),
+    ]
+    assert [m.id_number_cipher != first and m.id_number_cipher != "" for m in members] == [True, True]
+    assert Member.objects.get(id_number_hash=Member.id_number.hash_of(second)).name == "赵六"
+    assert [(m.birth_date.isoformat(), m.gender) for m in members] == [
+        (f"{first[6:10]}-{first[10:12]}-{first[12:14]}", "M" if int(first[16]) % 2 else "F"),
+        (f"{second[6:10]}-{second[10:12]}-{second[12:14]}", "M" if int(second[16]) % 2 else "F"),
+    ]
+    event = AuditEvent.objects.get(action="members.import")
+    assert event.changes == {"rows": 2, "first_id": members[0].pk, "last_id": members[1].pk}
+    assert not AuditEvent.objects.filter(action="member.create").exists()

@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -23,6 +23,7 @@ from gonghui.orgs.forms import FORMS
 from gonghui.orgs.models import Member
 
 MAX_ROWS = 20_000
+IMPORT_BATCH_SIZE = 500
 KINDS = tuple(FORMS)
 
 
@@ -156,14 +157,21 @@ def import_file(*, actor: Actor, kind: str, content: bytes) -> int:
             actor, f"{kind}.import", reason=f"{len({e.row for e in errors})} bad rows of {len(rows)}"
         )
         raise ImportRejected(errors)
-    save = services.SAVERS[kind]
+    build, unique_field, clash_message = services.BUILDERS[kind]
     with audited(actor, f"{kind}.import") as draft:
-        # Each row is saved (and audited) by the same service as a single edit, all inside one transaction.
-        with transaction.atomic():
-            for data in valid:
-                save(actor=actor, data=data)
-        draft.changes = {"rows": len(valid)}
-    return len(valid)
+        # Rows are built by the same rules as a single edit, then written in batches in this one transaction,
+        # audited as one import event (not one per row: that cost ~3 ms a row).
+        objects = [build(data) for data in valid]
+        if any(not actor.covers(obj.region_id) for obj in objects):
+            raise PermissionDenied(_("该区划不在您的管辖范围内。"))
+        model = type(objects[0])
+        try:
+            created = model.objects.bulk_create(objects, batch_size=IMPORT_BATCH_SIZE)
+        except IntegrityError:  # a row registered by someone else since validation
+            raise ServiceError({unique_field: [clash_message()]}) from None
+        ids = [obj.pk for obj in created]
+        draft.changes = {"rows": len(created), "first_id": min(ids), "last_id": max(ids)}
+    return len(created)
 
 
 def export_rows(kind: str, queryset) -> list[list]:

@@ -147,6 +147,40 @@ def member_save(*, actor: Actor, data: dict, member: Member | None = None) -> Me
 SAVERS = {"organisations": organisation_save, "enterprises": enterprise_save, "members": member_save}
 
 
+# --- bulk import: unsaved rows built by the same rules as the savers above --------------------------------------
+
+
+def organisation_new(data: dict) -> Organisation:
+    obj = Organisation()
+    _changes(obj, data, ORGANISATION_FIELDS)
+    return obj
+
+
+def enterprise_new(data: dict) -> Enterprise:
+    obj = Enterprise()
+    _changes(obj, data, ENTERPRISE_FIELDS)
+    return obj
+
+
+def member_new(data: dict) -> Member:
+    obj = Member()
+    _changes(obj, {k: v for k, v in data.items() if k not in ("id_number", "phone")}, MEMBER_FIELDS)
+    # Through the PII properties: the cipher and lookup-hash columns are filled here, before bulk_create.
+    for field in ("id_number", "phone"):
+        if data.get(field) is not None:
+            setattr(obj, field, data[field])
+    _apply_member_identity(obj, data)
+    return obj
+
+
+# kind → (build an unsaved row from cleaned form data, the field and message of a unique-key clash)
+BUILDERS = {
+    "organisations": (organisation_new, "code", lambda: _("该组织代码已存在。")),
+    "enterprises": (enterprise_new, "credit_code", lambda: _("该统一社会信用代码已登记。")),
+    "members": (member_new, "id_number", lambda: _("该身份证号码已登记为会员。")),
+}
+
+
 # --- online joining (新就业形态劳动者兜底入会) ----------------------------------------------------------------
 
 
