@@ -56,6 +56,7 @@ class ProblemOut(Schema):
     tags: list[str]
     urgency: int
     online: bool
+    craftsmen_needed: int
     status: str
     overdue: bool
     submitted_at: datetime
@@ -73,6 +74,15 @@ class ProblemOut(Schema):
         return obj.enterprise.name
 
 
+class AgreementOut(Schema):
+    team_id: int | None
+    team: str | None
+    signed_by: str
+    scope_of_work: str
+    expected_completion: date
+    accepted_at: datetime
+
+
 class OfferOut(Schema):
     id: int
     region_code: str
@@ -80,9 +90,25 @@ class OfferOut(Schema):
     problem_title: str
     craftsman_id: int
     kind: str
+    slot: int
     status: str
     due_at: datetime | None
     explanation: str
+    agreement: AgreementOut | None
+
+    @staticmethod
+    def resolve_agreement(obj):
+        agreement = getattr(obj, "agreement", None) if obj.kind == "claimed" else None
+        if agreement is None:
+            return None
+        return {
+            "team_id": agreement.team_id,
+            "team": agreement.team.name if agreement.team_id else None,
+            "signed_by": agreement.signed_by.name,
+            "scope_of_work": agreement.scope_of_work,
+            "expected_completion": agreement.expected_completion,
+            "accepted_at": agreement.accepted_at,
+        }
 
     @staticmethod
     def resolve_region_code(obj):
@@ -162,12 +188,41 @@ class ProblemIn(Schema):
     online: bool = False
     wished_from: date | None = None
     wished_to: date | None = None
+    craftsmen_needed: int = 1
 
 
 class ReviewIn(Schema):
     accept: bool
     comment: str = ""
     tags: list[str] | None = None
+    craftsmen_needed: int | None = None
+
+
+class AgreementClaimIn(Schema):
+    team_id: int | None = None
+    scope_of_work: str
+    expected_completion: date
+    agree: bool
+
+
+class TeamMemberOut(Schema):
+    craftsman_id: int
+    name: str
+    region_code: str
+    tags: list[str]
+    score: float
+    distance_km: int | None
+    explanation: str
+
+
+class TeamProposalOut(Schema):
+    members: list[TeamMemberOut]
+    covered_tags: list[str]
+    reason: str
+
+
+class TeamDispatchIn(Schema):
+    member_ids: list[int] | None = None
 
 
 class DispatchIn(Schema):
@@ -365,6 +420,43 @@ def post_problems_list(request, problem_id: int, payload: ListIn):
 @router.post("/problems/{problem_id}/claim", response=OfferOut, openapi_extra=LISTED_FOR_CRAFTSMEN)
 def post_problems_claim(request, problem_id: int):
     return services.problem_claim(actor=request.actor, problem_id=problem_id)
+
+
+@router.post(
+    "/problems/{problem_id}/claim-with-agreement", response=OfferOut, openapi_extra=LISTED_FOR_CRAFTSMEN
+)
+def post_problems_claim_with_agreement(request, problem_id: int, payload: AgreementClaimIn):
+    """揭榜 alone or for one's service/volunteer team, signing the intent agreement (意向书)."""
+    return services.problem_claim(actor=request.actor, problem_id=problem_id, **payload.dict())
+
+
+@router.get("/problems/{problem_id}/team-proposal", response=TeamProposalOut)
+def get_problem_team_proposal(request, problem_id: int):
+    """The engine's team for a problem needing several craftsmen, with reasons (staff only)."""
+    proposal = services.team_proposal(actor=request.actor, problem_id=problem_id)
+    return {
+        "members": [
+            {
+                "craftsman_id": m["craftsman"].pk,
+                "name": m["craftsman"].name,
+                "region_code": m["craftsman"].region_id,
+                "tags": m["craftsman"].tags,
+                "score": m["score"],
+                "distance_km": m["distance_km"],
+                "explanation": m["explanation"],
+            }
+            for m in proposal.members
+        ],
+        "covered_tags": proposal.covered_tags,
+        "reason": proposal.reason,
+    }
+
+
+@router.post("/problems/{problem_id}/dispatch-team", response=list[OfferOut])
+def post_problems_dispatch_team(request, problem_id: int, payload: TeamDispatchIn):
+    return services.problem_dispatch_team(
+        actor=request.actor, problem_id=problem_id, member_ids=payload.member_ids
+    )
 
 
 @router.post("/problems/{problem_id}/visits", response=ProblemOut)

@@ -33,7 +33,7 @@ def geography() -> matching.Geography:
     return matching.Geography(list(rows))
 
 
-def engine_problem(problem: Problem) -> matching.Problem:
+def engine_problem(problem: Problem, *, demand: int | None = None) -> matching.Problem:
     return matching.Problem(
         id=problem.pk,
         title=problem.title,
@@ -45,6 +45,7 @@ def engine_problem(problem: Problem) -> matching.Problem:
         urgency=int(problem.urgency),
         online=problem.online,
         cross_region=problem.region.mountain or problem.region.island,
+        demand=max(1, int(demand if demand is not None else problem.craftsmen_needed)),
     )
 
 

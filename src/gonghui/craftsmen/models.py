@@ -213,6 +213,8 @@ class Problem(models.Model):
     title = models.CharField(_("标题"), max_length=120)
     description = models.TextField(_("问题描述"))
     tags = models.JSONField(_("所需技能标签"), default=list, blank=True)
+    # More than one: staff dispatch a team (gonghui.matching.form_teams), one offer per member slot.
+    craftsmen_needed = models.PositiveSmallIntegerField(_("所需工匠人数"), default=1)
     urgency = models.PositiveSmallIntegerField(_("紧急程度"), choices=Urgency.choices, default=Urgency.NORMAL)
     online = models.BooleanField(_("线上服务"), default=False)
     wished_from = models.DateField(_("期望开始日期"), null=True, blank=True)
@@ -322,6 +324,9 @@ class Offer(models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="offers")
     craftsman = models.ForeignKey(Craftsman, on_delete=models.PROTECT, related_name="offers")
     kind = models.CharField(max_length=12, choices=OfferKind.choices, default=OfferKind.DISPATCHED)
+    # The member slot of a team problem (0..craftsmen_needed-1); a one-craftsman problem has only slot 0, so
+    # "one accepted / one pending offer per slot" is "per problem" there, exactly as before.
+    slot = models.PositiveSmallIntegerField(_("团队席位"), default=0)
     status = models.CharField(
         _("状态"), max_length=12, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )
@@ -339,12 +344,14 @@ class Offer(models.Model):
         ordering = ["-offered_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["problem"],
+                fields=["problem", "slot"],
                 condition=Q(status="accepted"),
-                name="craft_offer_one_accepted_per_problem",
+                name="craft_offer_one_accepted_per_slot",
             ),
             models.UniqueConstraint(
-                fields=["problem"], condition=Q(status="pending"), name="craft_offer_one_pending_per_problem"
+                fields=["problem", "slot"],
+                condition=Q(status="pending"),
+                name="craft_offer_one_pending_per_slot",
             ),
         ]
 
@@ -362,6 +369,45 @@ class Offer(models.Model):
         if actor.role == "enterprise" and actor.enterprise_id:
             return Q(problem__enterprise_id=actor.enterprise_id)
         return None
+
+
+class IntentAgreement(models.Model):
+    """意向书 signed when a listed problem is claimed (揭榜): who, for which team, the scope of work and the
+    expected completion date, accepted at a time. One per winning claim (it hangs off the accepted offer)."""
+
+    offer = models.OneToOneField(Offer, on_delete=models.CASCADE, related_name="agreement")
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="agreements")
+    signed_by = models.ForeignKey(
+        Craftsman, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("签署人")
+    )
+    team = models.ForeignKey(
+        ServiceTeam,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name=_("揭榜团队"),
+    )
+    scope_of_work = models.TextField(_("服务内容"))
+    expected_completion = models.DateField(_("预计完成日期"))
+    accepted_at = models.DateTimeField(_("签署时间"))
+
+    scope_region_field = "problem__region__code"
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        verbose_name = _("揭榜意向书")
+        verbose_name_plural = _("揭榜意向书")
+        constraints = [
+            models.UniqueConstraint(fields=["problem"], name="craft_one_agreement_per_problem"),
+        ]
+
+    def __str__(self):
+        return f"{self.problem_id}: {self.signed_by_id}"
+
+    @property
+    def region_code(self):
+        return self.problem.region_id
 
 
 class Visit(models.Model):

@@ -10,11 +10,13 @@ from gonghui.core.scoping import get_scoped_or_404, scoped
 from gonghui.craftsmen import engine
 from gonghui.craftsmen.models import (
     Craftsman,
+    IntentAgreement,
     Notification,
     Offer,
     OfferStatus,
     Problem,
     ProblemStatus,
+    ServiceTeam,
     Solution,
     SolutionStatus,
     SpecialSession,
@@ -208,3 +210,26 @@ def notifications(actor: Actor):
 
 def unread_count(actor: Actor) -> int:
     return scoped(Notification, actor).filter(read_at__isnull=True).count()
+
+
+def team_offers(problem: Problem) -> list[Offer]:
+    """The member slots of a team problem (pending and accepted offers); empty for a one-craftsman problem."""
+    if problem.craftsmen_needed <= 1:
+        return []
+    return list(
+        problem.offers.filter(status__in=(OfferStatus.PENDING, OfferStatus.ACCEPTED))
+        .select_related("craftsman")
+        .order_by("slot")
+    )
+
+
+def agreement(problem: Problem):
+    """The signed intent agreement of the winning claim, if any (visible to whoever sees the problem)."""
+    return IntentAgreement.objects.filter(problem=problem).select_related("team", "signed_by").first()
+
+
+def my_teams(actor: Actor) -> list:
+    """The service/volunteer teams a craftsman belongs to (may claim for)."""
+    if actor.role != "craftsman" or not actor.user_id:
+        return []
+    return list(ServiceTeam.objects.filter(members__user_id=actor.user_id).order_by("name"))

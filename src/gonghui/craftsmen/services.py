@@ -35,6 +35,7 @@ from gonghui.craftsmen.models import (
     CraftsmanHonour,
     Honour,
     HonourLevel,
+    IntentAgreement,
     NeedCategory,
     Notification,
     Offer,
@@ -641,6 +642,7 @@ def problem_file(
     wished_from: date | None = None,
     wished_to: date | None = None,
     files=(),
+    craftsmen_needed: int = 1,
 ) -> Problem:
     """An enterprise contact files a problem (企业点单), or staff file it for an enterprise (问需于企)."""
     with audited(actor, "craftsmen.problem.file") as audit:
@@ -657,6 +659,7 @@ def problem_file(
             errors["urgency"] = _("紧急程度无效。")
         if wished_from and wished_to and wished_to < wished_from:
             errors["wished_to"] = _("期望完成日期不能早于开始日期。")
+        needed = _craftsmen_needed(craftsmen_needed, errors)
         if errors:
             raise ServiceError(errors)
         now = _now()
@@ -672,6 +675,7 @@ def problem_file(
             online=bool(online),
             wished_from=wished_from,
             wished_to=wished_to,
+            craftsmen_needed=needed,
             filed_by_id=actor.user_id,
             filed_on_behalf=actor.role == Role.STAFF,
             submitted_at=now,
@@ -719,7 +723,22 @@ def problem_resubmit(*, actor: Actor, problem_id: int, description: str, files=(
     return problem
 
 
-def problem_review(*, actor: Actor, problem_id: int, accept: bool, comment: str = "", tags=None) -> Problem:
+MAX_TEAM_SIZE = 8
+
+
+def _craftsmen_needed(value, errors: dict) -> int:
+    try:
+        needed = int(value or 1)
+    except (TypeError, ValueError):
+        needed = 0
+    if not 1 <= needed <= MAX_TEAM_SIZE:
+        errors["craftsmen_needed"] = _("所需工匠人数应为 1 到 %(n)d 人。") % {"n": MAX_TEAM_SIZE}
+    return needed
+
+
+def problem_review(
+    *, actor: Actor, problem_id: int, accept: bool, comment: str = "", tags=None, craftsmen_needed=None
+) -> Problem:
     _require_role(actor, Role.STAFF)
     with audited(actor, "craftsmen.problem.review" if accept else "craftsmen.problem.return") as audit:
         problem = _locked_problem(actor, problem_id)
@@ -728,6 +747,11 @@ def problem_review(*, actor: Actor, problem_id: int, accept: bool, comment: str 
             _move(problem, ProblemStatus.REVIEWED, actor, comment, allowed=(ProblemStatus.SUBMITTED,))
             if tags is not None:
                 problem.tags = _clean_profile({"tags": tags}, partial=True)["tags"]
+            if craftsmen_needed is not None:
+                errors = {}
+                problem.craftsmen_needed = _craftsmen_needed(craftsmen_needed, errors)
+                if errors:
+                    raise ServiceError(errors)
         else:
             if not (comment or "").strip():
                 raise ServiceError({"comment": _("退回时请说明需要补充什么。")})
@@ -744,12 +768,13 @@ def problem_review(*, actor: Actor, problem_id: int, accept: bool, comment: str 
 
 
 def _make_offer(
-    problem: Problem, craftsman_id, actor: Actor, *, score=None, explanation="", note=""
+    problem: Problem, craftsman_id, actor: Actor, *, score=None, explanation="", note="", slot=0
 ) -> Offer:
     now = _now()
     offer = Offer.objects.create(
         problem=problem,
         craftsman_id=craftsman_id,
+        slot=slot,
         kind=OfferKind.DISPATCHED,
         score=score,
         explanation=explanation,
@@ -776,6 +801,8 @@ def problem_dispatch(*, actor: Actor, problem_id: int, craftsman_id: int | None 
             raise ServiceError(
                 _("当前状态为“%(status)s”，不能派单。") % {"status": problem.get_status_display()}
             )
+        if problem.craftsmen_needed > 1:
+            raise ServiceError(_("该问题需要多名工匠，请按团队派单。"))
         excluded = tuple(problem.offers.values_list("craftsman_id", flat=True))
         pool = engine.build_pool()
         ranked, reason, _issues = matching.rank_candidates(
@@ -820,7 +847,7 @@ def batch_proposal(*, actor: Actor, problem_ids) -> matching.DispatchResult:
     _require_role(actor, Role.STAFF)
     problems = list(
         scoped(Problem, actor)
-        .filter(pk__in=problem_ids, status=ProblemStatus.REVIEWED)
+        .filter(pk__in=problem_ids, status=ProblemStatus.REVIEWED, craftsmen_needed__lte=1)
         .select_related("region")
     )
     pool = engine.build_pool()
@@ -842,6 +869,8 @@ def problems_dispatch_batch(*, actor: Actor, assignments: dict[int, int]) -> lis
             problem = _locked_problem(actor, problem_id)
             if problem.status != ProblemStatus.REVIEWED:
                 raise ServiceError(_("问题“%(t)s”已不在待派单状态。") % {"t": problem.title})
+            if problem.craftsmen_needed > 1:
+                raise ServiceError(_("问题“%(t)s”需要多名工匠，请按团队派单。") % {"t": problem.title})
             if not Craftsman.objects.filter(pk=craftsman_id, status="active").exists():
                 raise ServiceError(_("未找到该劳模工匠。"))
             pool_offer = _make_offer(problem, craftsman_id, actor, explanation=_("批量派单"))
@@ -855,6 +884,96 @@ def problems_dispatch_batch(*, actor: Actor, assignments: dict[int, int]) -> lis
             problem.save()
             offers.append(pool_offer)
         audit.changes = {"assignments": {str(k): v for k, v in assignments.items()}}
+    return offers
+
+
+@dataclass
+class TeamProposal:
+    """The engine's team for a problem that needs several craftsmen (nothing written)."""
+
+    members: list[dict] = field(default_factory=list)  # {"craftsman", "score", "distance_km", "explanation"}
+    covered_tags: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+def _team_pool(problem: Problem):
+    """The pool without craftsmen who already declined or missed this problem (they are not asked again)."""
+    refused = list(problem.offers.values_list("craftsman_id", flat=True))
+    if not refused:
+        return engine.build_pool()
+    return engine.build_pool(Craftsman.objects.filter(status="active").exclude(pk__in=refused))
+
+
+def team_proposal(*, actor: Actor, problem_id: int) -> TeamProposal:
+    """Staff see the team gonghui.matching.form_teams proposes (covering the required tags), with reasons."""
+    _require_role(actor, Role.STAFF)
+    problem = get_scoped_or_404(
+        Problem.objects.select_related("region"), actor, action="craftsmen.problem.view", pk=problem_id
+    )
+    return _propose_team(problem)
+
+
+def _propose_team(problem: Problem) -> TeamProposal:
+    lang = engine.language()
+    result = matching.form_teams(
+        _team_pool(problem), [engine.engine_problem(problem)], time_limit_seconds=5.0
+    )
+    pairs = result.teams.get(problem.pk)
+    if not pairs:
+        reason = result.unassigned[0].explain(lang) if result.unassigned else ""
+        return TeamProposal(reason=reason)
+    people = Craftsman.objects.select_related("region").in_bulk([p.craftsman for p in pairs])
+    members = [
+        {
+            "craftsman": people[p.craftsman],
+            "score": round(p.score, 3),
+            "distance_km": round(p.distance_km) if p.distance_km == p.distance_km else None,
+            "explanation": p.explain(lang),
+        }
+        for p in sorted(pairs, key=lambda p: (-p.score, p.craftsman))
+    ]
+    return TeamProposal(members=members, covered_tags=list(result.covered_tags.get(problem.pk, [])))
+
+
+def problem_dispatch_team(*, actor: Actor, problem_id: int, member_ids=None) -> list[Offer]:
+    """Staff confirm the engine's team: one offer per member (slot 0, 1, ...). `member_ids`, when given, is the
+    team the staff saw; if the engine now proposes another one (the pool changed), nothing is sent."""
+    _require_role(actor, Role.STAFF)
+    with audited(actor, "craftsmen.problem.dispatch_team") as audit:
+        problem = _locked_problem(actor, problem_id)
+        audit.target = problem
+        if problem.status != ProblemStatus.REVIEWED:
+            raise ServiceError(
+                _("当前状态为“%(status)s”，不能派单。") % {"status": problem.get_status_display()}
+            )
+        if problem.craftsmen_needed <= 1:
+            raise ServiceError(_("该问题只需要一名工匠，请直接派单。"))
+        proposal = _propose_team(problem)
+        if not proposal.members:
+            raise ServiceError(_("无法组成服务团队：%(r)s") % {"r": proposal.reason})
+        proposed = [m["craftsman"].pk for m in proposal.members]
+        if member_ids is not None and sorted(map(int, member_ids)) != sorted(proposed):
+            raise ConflictError(_("系统推荐的团队已变化，请刷新后重新确认。"))
+        offers = [
+            _make_offer(
+                problem,
+                member["craftsman"].pk,
+                actor,
+                score=member["score"],
+                explanation=member["explanation"],
+                slot=slot,
+            )
+            for slot, member in enumerate(proposal.members)
+        ]
+        _move(
+            problem,
+            ProblemStatus.DISPATCHED,
+            actor,
+            _("团队派单给 %(n)s") % {"n": ", ".join(m["craftsman"].name for m in proposal.members)},
+            allowed=(ProblemStatus.REVIEWED,),
+        )
+        problem.save()
+        audit.changes = {"members": proposed, "covered_tags": proposal.covered_tags}
     return offers
 
 
@@ -879,10 +998,22 @@ def problem_list_for_claim(*, actor: Actor, problem_id: int, workdays: int = CLA
 
 
 def _take(problem: Problem, offer: Offer, actor: Actor, comment: str) -> None:
+    """Accept the offer; the problem moves on once every member slot has an accepted offer (one slot, the
+    usual case: at once)."""
     now = _now()
     offer.status = OfferStatus.ACCEPTED
     offer.responded_at = now
     offer.save()
+    slots = set(problem.offers.values_list("slot", flat=True))
+    accepted = dict(problem.offers.filter(status=OfferStatus.ACCEPTED).values_list("slot", "craftsman_id"))
+    if slots - set(accepted):
+        _log(
+            problem,
+            problem.status,
+            actor,
+            _("%(c)s（团队 %(a)d/%(n)d 人已接单）") % {"c": comment, "a": len(accepted), "n": len(slots)},
+        )
+        return
     _move(
         problem,
         ProblemStatus.ACCEPTED,
@@ -890,20 +1021,58 @@ def _take(problem: Problem, offer: Offer, actor: Actor, comment: str) -> None:
         comment,
         allowed=(ProblemStatus.DISPATCHED, ProblemStatus.LISTED),
     )
-    problem.craftsman_id = offer.craftsman_id
+    problem.craftsman_id = accepted[min(accepted)]  # a team's lead: the first slot
     problem.accepted_at = now
     problem.overdue = False
     problem.save()
+    names = ", ".join(
+        Craftsman.objects.filter(pk__in=accepted.values()).order_by("pk").values_list("name", flat=True)
+    )
     for user_id in _enterprise_contacts(problem.enterprise_id):
         notify(
             user_id,
-            _("劳模工匠 %(n)s 已接单：%(t)s") % {"n": offer.craftsman.name, "t": problem.title},
+            _("劳模工匠 %(n)s 已接单：%(t)s") % {"n": names, "t": problem.title},
             _problem_link(problem.pk),
         )
 
 
-def problem_claim(*, actor: Actor, problem_id: int) -> Offer:
-    """A craftsman claims a listed problem (揭榜). Two at once: the row lock lets exactly one win."""
+def _clean_agreement(
+    craftsman: Craftsman, *, team_id, scope_of_work: str, expected_completion, agree: bool
+) -> dict:
+    """The intent agreement's terms, checked: the claimer belongs to the team, the scope is stated, the date
+    is not in the past, and the claimer ticked "I accept"."""
+    errors = {}
+    team = None
+    if team_id not in (None, ""):
+        team = ServiceTeam.objects.filter(pk=int(team_id), members=craftsman).first()
+        if team is None:
+            errors["team_id"] = _("您不是该服务队的成员，不能代表其揭榜。")
+    scope = (scope_of_work or "").strip()
+    if not scope:
+        errors["scope_of_work"] = _("请填写服务内容。")
+    if expected_completion is None:
+        errors["expected_completion"] = _("请填写预计完成日期。")
+    elif expected_completion < timezone.localdate():
+        errors["expected_completion"] = _("预计完成日期不能早于今天。")
+    if not agree:
+        errors["agree"] = _("请阅读并同意揭榜意向书。")
+    if errors:
+        raise ServiceError(errors)
+    return {"team": team, "scope_of_work": scope[:2000], "expected_completion": expected_completion}
+
+
+def problem_claim(
+    *,
+    actor: Actor,
+    problem_id: int,
+    team_id: int | None = None,
+    scope_of_work: str | None = None,
+    expected_completion: date | None = None,
+    agree: bool = False,
+) -> Offer:
+    """A craftsman claims a listed problem (揭榜), alone or for a service/volunteer team they belong to. With
+    terms (always for a team) the claim records a signed intent agreement. Two at once: the row lock lets
+    exactly one win; the loser's refusal leaves nothing behind but its audit entry."""
     with audited(actor, "craftsmen.problem.claim") as audit:
         craftsman = _own_craftsman(actor)
         # Not the scoped fetch: a problem taken a moment ago is no longer in a craftsman's scope, and the
@@ -918,20 +1087,46 @@ def problem_claim(*, actor: Actor, problem_id: int) -> Offer:
             raise ServiceError(_("该问题不在揭榜中。"))
         if problem.claim_due and problem.claim_due < _now():
             raise ServiceError(_("揭榜已截止。"))
+        with_terms = team_id not in (None, "") or scope_of_work is not None or expected_completion is not None
+        terms = (
+            _clean_agreement(
+                craftsman,
+                team_id=team_id,
+                scope_of_work=scope_of_work,
+                expected_completion=expected_completion,
+                agree=agree,
+            )
+            if with_terms
+            else None
+        )
         offer = Offer(
             problem=problem,
             craftsman=craftsman,
             kind=OfferKind.CLAIMED,
             offered_at=_now(),
-            explanation=_("揭榜"),
+            explanation=_("%(t)s 揭榜") % {"t": terms["team"].name} if terms and terms["team"] else _("揭榜"),
         )
         offer.save()
+        name = f"{craftsman.name}（{terms['team'].name}）" if terms and terms["team"] else craftsman.name
         try:
             with transaction.atomic():
-                _take(problem, offer, actor, _("%(n)s 揭榜") % {"n": craftsman.name})
+                _take(problem, offer, actor, _("%(n)s 揭榜") % {"n": name})
+                if terms:
+                    IntentAgreement.objects.create(
+                        offer=offer,
+                        problem=problem,
+                        signed_by=craftsman,
+                        accepted_at=offer.offered_at,
+                        **terms,
+                    )
         except IntegrityError:
             raise ConflictError(_("该问题已被其他劳模工匠揭榜。")) from None
         audit.changes = {"craftsman": craftsman.pk}
+        if terms:
+            audit.changes.update(
+                team=terms["team"].pk if terms["team"] else None,
+                expected_completion=terms["expected_completion"].isoformat(),
+            )
     return offer
 
 
@@ -984,6 +1179,8 @@ def offer_decline(*, actor: Actor, offer_id: int, reason: str) -> Offer:
 def offer_next_candidate(*, problem: Problem, previous: Offer, actor: Actor) -> Offer | None:
     """After a decline or an expiry: the engine re-dispatches (the declined pairs forbidden); nobody left →
     back to the staff queue. Runs inside the caller's transaction."""
+    if problem.offers.exclude(slot=0).exists():
+        return _refill_team_slot(problem=problem, previous=previous)
     pool = engine.build_pool()
     refused = tuple(
         problem.offers.filter(status__in=(OfferStatus.DECLINED, OfferStatus.EXPIRED)).values_list(
@@ -1014,6 +1211,69 @@ def offer_next_candidate(*, problem: Problem, previous: Offer, actor: Actor) -> 
         notify(
             user_id,
             _("“%(t)s”无人接单，请重新派单或揭榜。") % {"t": problem.title},
+            _problem_link(problem.pk),
+            sms=False,
+        )
+    return None
+
+
+def _refill_team_slot(*, problem: Problem, previous: Offer) -> Offer | None:
+    """A team member declined or missed the offer: the engine re-dispatches the team with the accepted
+    members fixed, the pending ones forced to stay and every refusal forbidden, so only the freed slot gets a
+    new craftsman. Nobody left: the slot stays open and the staff are told (the others keep their places)."""
+    system = Actor.system()
+    offers = list(problem.offers.values_list("craftsman_id", "slot", "status"))
+    slots = {slot for _c, slot, _s in offers}
+    accepted = [(problem.pk, c) for c, _slot, st in offers if st == OfferStatus.ACCEPTED]
+    pending = [(problem.pk, c) for c, _slot, st in offers if st == OfferStatus.PENDING]
+    refused = [
+        (problem.pk, c) for c, _slot, st in offers if st in (OfferStatus.DECLINED, OfferStatus.EXPIRED)
+    ]
+    members = {c for _p, c in accepted + pending}
+    pool = engine.build_pool()
+    result = matching.redispatch(
+        pool,
+        [engine.engine_problem(problem, demand=len(slots))],
+        accepted + pending + [(problem.pk, previous.craftsman_id)],
+        accepted=accepted,
+        declined=refused,
+        constraints=matching.Constraints(forced=tuple(pending)),
+        alternates=5,
+    )
+    # The flow does not know about tag coverage: take the engine's pick, or its next-ranked alternate, whose
+    # arrival keeps every required tag covered.
+    tags = set(problem.tags or ())
+    held = set().union(*(pool.tag_sets[pool.position[c]] for c in members if c in pool.position))
+    picks = [p for p in result.pairs if p.craftsman not in members]
+    picks += list(result.alternates.get(problem.pk, []))
+    newcomer = next(
+        (
+            p
+            for p in picks
+            if p.craftsman not in members
+            and (problem.pk, p.craftsman) not in refused
+            and p.craftsman in pool.position
+            and tags <= held | pool.tag_sets[pool.position[p.craftsman]]
+        ),
+        None,
+    )
+    if newcomer is not None:
+        offer = _make_offer(
+            problem,
+            newcomer.craftsman,
+            system,
+            score=newcomer.score,
+            explanation=newcomer.explain(engine.language()),
+            slot=previous.slot,
+        )
+        _log(problem, problem.status, system, _("团队席位自动改派给 %(n)s") % {"n": offer.craftsman.name})
+        return offer
+    reason = result.unassigned[0].explain(engine.language()) if result.unassigned else ""
+    _log(problem, problem.status, system, _("团队席位没有其他合适人选：%(r)s") % {"r": reason})
+    for user_id in responsible_staff(problem.region_id):
+        notify(
+            user_id,
+            _("“%(t)s”的服务团队缺一名工匠，请联系工匠或改为揭榜。") % {"t": problem.title},
             _problem_link(problem.pk),
             sms=False,
         )

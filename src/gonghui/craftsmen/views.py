@@ -116,6 +116,7 @@ def problem_new(request):
                 wished_from=_date(p.get("wished_from")),
                 wished_to=_date(p.get("wished_to")),
                 files=request.FILES.getlist("files"),
+                craftsmen_needed=p.get("craftsmen_needed") or 1,
             )
 
         try:
@@ -147,9 +148,12 @@ def similar(request):
 def problem_detail(request, problem_id):
     actor = request.actor
     problem = selectors.problem(actor, problem_id)
-    candidates, no_candidate_reason = ([], "")
+    candidates, no_candidate_reason, team = ([], "", None)
     if actor.is_staff and problem.status == ProblemStatus.REVIEWED:
-        candidates, no_candidate_reason = selectors.candidates(actor, problem)
+        if problem.craftsmen_needed > 1:
+            team = services.team_proposal(actor=actor, problem_id=problem.pk)
+        else:
+            candidates, no_candidate_reason = selectors.candidates(actor, problem)
     is_servicing = (
         actor.role == "craftsman" and problem.craftsman and problem.craftsman.user_id == actor.user_id
     )
@@ -166,6 +170,10 @@ def problem_detail(request, problem_id):
             "solution": getattr(problem, "solution", None),
             "candidates": candidates,
             "no_candidate_reason": no_candidate_reason,
+            "team": team,
+            "team_offers": selectors.team_offers(problem),
+            "agreement": selectors.agreement(problem),
+            "my_teams": selectors.my_teams(actor) if problem.status == ProblemStatus.LISTED else [],
             "my_offer": selectors.pending_offer_for(actor, problem),
             "is_servicing": is_servicing,
             "today": timezone.localdate().isoformat(),
@@ -188,6 +196,7 @@ def problem_action(request, problem_id, action):
                 accept=True,
                 comment=p.get("comment", ""),
                 tags=p.get("tags") or None,
+                craftsmen_needed=p.get("craftsmen_needed") or None,
             ),
             _("已审核。"),
         ),
@@ -218,7 +227,13 @@ def problem_action(request, problem_id, action):
             ),
             _("已发布揭榜。"),
         ),
-        "claim": (lambda: services.problem_claim(actor=actor, problem_id=problem_id), _("揭榜成功！")),
+        "claim": (lambda: _claim(actor, problem_id, p), _("揭榜成功！")),
+        "dispatch_team": (
+            lambda: services.problem_dispatch_team(
+                actor=actor, problem_id=problem_id, member_ids=p.getlist("member") or None
+            ),
+            _("已向团队成员派单。"),
+        ),
         "accept": (
             lambda: services.offer_accept(actor=actor, offer_id=int(p.get("offer", 0))),
             _("已接单。"),
@@ -292,6 +307,20 @@ def problem_action(request, problem_id, action):
     call, success = actions[action]
     _result, response = _run(request, call, success, back)
     return response
+
+
+def _claim(actor, problem_id, p):
+    """揭榜: with the intent agreement's terms when the form sends them (alone or for a team)."""
+    if "scope_of_work" not in p:
+        return services.problem_claim(actor=actor, problem_id=problem_id)
+    return services.problem_claim(
+        actor=actor,
+        problem_id=problem_id,
+        team_id=p.get("team") or None,
+        scope_of_work=p.get("scope_of_work", ""),
+        expected_completion=_date(p.get("expected_completion")),
+        agree=p.get("agree") == "on",
+    )
 
 
 @login_required
