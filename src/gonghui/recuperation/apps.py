@@ -13,3 +13,4 @@ class RecuperationConfig(AppConfig):
         register(_("职工疗休养"), "recuperation:index", {"*"})
         register(_("我的疗休养"), "recuperation:my_applications", {"member"})
         register(_("疗休养活动报告"), "recuperation:reports", {"staff"})
+        register(_("基地与线路管理"), "recuperation:catalogue_routes", {"staff"})

@@ -12,6 +12,7 @@ from gonghui.recuperation.models import (
     HOLDS_SEAT,
     Application,
     AppState,
+    Base,
     Departure,
     Draw,
     Programme,
@@ -118,7 +119,9 @@ def quota_rows(actor: Actor, programme: Programme) -> list[dict]:
     # One grouped aggregate and one look-up of parents, whatever the number of units.
     per_quota = {
         row.pop("quota_id"): row
-        for row in Application.objects.filter(quota_id__in=ids).values("quota_id").annotate(**_budget_aggregates())
+        for row in Application.objects.filter(quota_id__in=ids)
+        .values("quota_id")
+        .annotate(**_budget_aggregates())
     }
     parents = set(Quota.objects.filter(parent_id__in=ids).values_list("parent_id", flat=True))
     rows = []
@@ -182,3 +185,48 @@ def trip_reports_for(actor: Actor):
     return (
         scoped(TripReport, actor).select_related("organisation", "destination").order_by("-started_on", "-id")
     )
+
+
+# --- the staff catalogue: bases, routes and departures a staff member manages ------------------------------------
+# Bases and routes are public reference data, but each is managed by the union of its county (partner-region ones by
+# the province), the same rule the services apply; these are the rows a staff member may edit.
+
+
+def _managed_q(actor: Actor, field: str) -> Q:
+    if not actor.is_staff or actor.region_prefix is None:
+        return Q(pk__in=[])
+    managed = Q(**{f"{field}__code__startswith": actor.region_prefix})
+    if actor.region_prefix == "33":
+        managed |= Q(**{f"{field}__isnull": True})
+    return managed
+
+
+def managed_bases(actor: Actor):
+    return (
+        Base.objects.filter(_managed_q(actor, "region"))
+        .select_related("region")
+        .annotate(route_count=Count("routes"))
+        .order_by("region_id", "id")
+    )
+
+
+def managed_routes(actor: Actor):
+    return (
+        Route.objects.filter(_managed_q(actor, "destination"))
+        .select_related("base", "destination")
+        .annotate(departure_count=Count("departures"))
+        .order_by("destination_id", "id")
+    )
+
+
+def managed_departures(actor: Actor, route_id: int | None = None):
+    """Departures with seats taken counted from the applications holding a seat (one query for all rows)."""
+    rows = (
+        Departure.objects.filter(_managed_q(actor, "route__destination"))
+        .select_related("route__destination")
+        .annotate(taken=Count("applications", filter=Q(applications__state__in=HOLDS_SEAT)))
+        .order_by("starts_on", "id")
+    )
+    if route_id is not None:
+        rows = rows.filter(route_id=route_id)
+    return rows

@@ -18,6 +18,7 @@ from gonghui.recuperation import lottery
 from gonghui.recuperation.apportion import largest_remainder
 from gonghui.recuperation.models import (
     CANCELLABLE,
+    DAILY_CAP,
     HOLDS_PLACE,
     HOLDS_SEAT,
     Application,
@@ -74,6 +75,47 @@ def _now(now: datetime | None) -> datetime:
 
 
 # --- bases, routes, departures -------------------------------------------------------------------------------------
+# Refusals name the field they are about ({"field": [message]}) so that pages can show them beside the input.
+
+
+def _require_catalogue_scope(actor: Actor, region_code: str | None) -> None:
+    """A county's union manages its own bases, routes and departures; partner regions belong to the province."""
+    if region_code:
+        _require_staff(actor, region_code)
+    else:
+        _require_province_staff(actor)
+
+
+def _checked_place(actor: Actor, region_code: str | None, partner_region: str, *, region_field: str):
+    """(region_code, partner_region) after checking the county or partner region and the actor's reach."""
+    if partner_region:
+        if partner_region not in PartnerRegion.values:
+            raise ServiceError({"partner_region": [_("对口地区无效")]})
+        _require_province_staff(actor)
+        return None, partner_region
+    if not region_code or not Region.objects.filter(code=region_code, level=RegionLevel.COUNTY).exists():
+        message = (
+            _("请选择基地所在的县（市、区）")
+            if region_field == "region_code"
+            else _("请选择线路的主要目的地县（市、区）")
+        )
+        raise ServiceError({region_field: [message]})
+    if not actor.covers(region_code):
+        _require_staff(actor)
+        raise ServiceError({region_field: [_("不在您所在工会的管辖范围内")]})
+    return region_code, ""
+
+
+def _check_base_fields(name: str, capacity: int, certified_on: date, review_due: date) -> None:
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = [_("请填写名称")]
+    if capacity < 1:
+        errors["capacity"] = [_("接待能力须大于 0")]
+    if review_due <= certified_on:
+        errors["review_due"] = [_("复评日期须晚于认定日期")]
+    if errors:
+        raise ServiceError(errors)
 
 
 def base_create(
@@ -87,20 +129,10 @@ def base_create(
     review_due: date,
 ) -> Base:
     with audited(actor, "recuperation.base.create") as audit:
-        if partner_region:
-            if partner_region not in PartnerRegion.values:
-                raise ServiceError(_("对口地区无效"))
-            _require_province_staff(actor)
-            region_code = None
-        else:
-            if (
-                not region_code
-                or not Region.objects.filter(code=region_code, level=RegionLevel.COUNTY).exists()
-            ):
-                raise ServiceError(_("请选择基地所在的县（市、区）"))
-            _require_staff(actor, region_code)
-        if review_due <= certified_on:
-            raise ServiceError(_("复评日期须晚于认定日期"))
+        region_code, partner_region = _checked_place(
+            actor, region_code, partner_region, region_field="region_code"
+        )
+        _check_base_fields(name, capacity, certified_on, review_due)
         base = Base.objects.create(
             name=name.strip(),
             region_id=region_code,
@@ -112,6 +144,60 @@ def base_create(
         audit.target = base
         audit.changes = {"name": base.name, "region": region_code, "partner_region": partner_region}
     return base
+
+
+def base_update(
+    *,
+    actor: Actor,
+    base: Base,
+    name: str,
+    region_code: str | None,
+    partner_region: str = "",
+    capacity: int,
+    certified_on: date,
+    review_due: date,
+    active: bool = True,
+) -> Base:
+    """Edit a base: the actor must reach both where it is now and where it moves to."""
+    with audited(actor, "recuperation.base.update", target=base) as audit:
+        base = Base.objects.select_for_update().get(pk=base.pk)
+        _require_catalogue_scope(actor, base.region_id)
+        region_code, partner_region = _checked_place(
+            actor, region_code, partner_region, region_field="region_code"
+        )
+        _check_base_fields(name, capacity, certified_on, review_due)
+        before = {"region": base.region_id, "capacity": base.capacity, "review_due": str(base.review_due)}
+        base.name, base.region_id, base.partner_region = name.strip(), region_code, partner_region
+        base.capacity, base.certified_on, base.review_due = capacity, certified_on, review_due
+        base.active = active
+        base.save()
+        audit.changes = {
+            "before": before,
+            "after": {"region": region_code, "capacity": capacity, "review_due": str(review_due)},
+        }
+    return base
+
+
+def _check_route_fields(
+    actor: Actor, name: str, days: int, price_per_person_day, base: Base | None
+) -> Decimal:
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = [_("请填写名称")]
+    if days < 1:
+        errors["days"] = [_("天数至少为 1 天")]
+    price = Decimal(price_per_person_day)
+    if price <= 0:
+        errors["price_per_person_day"] = [_("人均每天费用须大于 0")]
+    elif price > DAILY_CAP:
+        errors["price_per_person_day"] = [_("人均每天费用不得超过 %(cap)s 元") % {"cap": f"{DAILY_CAP:,.0f}"}]
+    if base is not None and not (
+        actor.covers(base.region_id) or (not base.region_id and actor.region_prefix == "33")
+    ):
+        errors["base"] = [_("不在您所在工会的管辖范围内")]
+    if errors:
+        raise ServiceError(errors)
+    return price
 
 
 def route_create(
@@ -127,24 +213,14 @@ def route_create(
     partner_region: str = "",
 ) -> Route:
     with audited(actor, "recuperation.route.create") as audit:
-        if partner_region:
-            _require_province_staff(actor)
-            if partner_region not in PartnerRegion.values:
-                raise ServiceError(_("对口地区无效"))
-            destination_code = None
-        else:
-            if (
-                not destination_code
-                or not Region.objects.filter(code=destination_code, level=RegionLevel.COUNTY).exists()
-            ):
-                raise ServiceError(_("请选择线路的主要目的地县（市、区）"))
-            _require_staff(actor, destination_code)
-        if days < 1:
-            raise ServiceError(_("天数至少为 1 天"))
+        destination_code, partner_region = _checked_place(
+            actor, destination_code, partner_region, region_field="destination_code"
+        )
+        price = _check_route_fields(actor, name, days, price_per_person_day, base)
         route = Route.objects.create(
             name=name.strip(),
             days=days,
-            price_per_person_day=Decimal(price_per_person_day),
+            price_per_person_day=price,
             theme=theme,
             base=base,
             destination_id=destination_code,
@@ -162,18 +238,70 @@ def route_create(
     return route
 
 
+def route_update(
+    *,
+    actor: Actor,
+    route: Route,
+    name: str,
+    days: int,
+    price_per_person_day: Decimal,
+    theme: str = "",
+    base: Base | None = None,
+    destination_code: str | None = None,
+    partner_region: str = "",
+    active: bool = True,
+) -> Route:
+    """Edit a route. Applications already made keep the cost and days recorded on them."""
+    with audited(actor, "recuperation.route.update", target=route) as audit:
+        route = Route.objects.select_for_update().get(pk=route.pk)
+        _require_catalogue_scope(actor, route.destination_id)
+        destination_code, partner_region = _checked_place(
+            actor, destination_code, partner_region, region_field="destination_code"
+        )
+        price = _check_route_fields(actor, name, days, price_per_person_day, base)
+        before = {"days": route.days, "price_per_person_day": str(route.price_per_person_day)}
+        route.name, route.theme, route.days, route.price_per_person_day = name.strip(), theme, days, price
+        route.base, route.destination_id, route.partner_region = base, destination_code, partner_region
+        route.active = active
+        route.save()
+        audit.changes = {
+            "before": before,
+            "after": {"days": days, "price_per_person_day": str(price), "destination": destination_code},
+        }
+    return route
+
+
 def departure_create(*, actor: Actor, route: Route, starts_on: date, capacity: int) -> Departure:
     with audited(actor, "recuperation.departure.create", target=route) as audit:
         # The union of the destination (or the province, for partner regions) schedules a route's departures.
-        if route.destination_id:
-            _require_staff(actor, route.destination_id)
-        else:
-            _require_province_staff(actor)
+        _require_catalogue_scope(actor, route.destination_id)
         if capacity < 1:
-            raise ServiceError(_("名额至少为 1"))
+            raise ServiceError({"capacity": [_("名额至少为 1")]})
         departure = Departure.objects.create(route=route, starts_on=starts_on, capacity=capacity)
         audit.target = departure
         audit.changes = {"starts_on": starts_on.isoformat(), "capacity": capacity}
+    return departure
+
+
+def departure_update(*, actor: Actor, departure: Departure, starts_on: date, capacity: int) -> Departure:
+    """Move or resize a departure; never below the seats already taken (counted from the rows)."""
+    with audited(actor, "recuperation.departure.update", target=departure) as audit:
+        departure = Departure.objects.select_for_update().select_related("route").get(pk=departure.pk)
+        _require_catalogue_scope(actor, departure.route.destination_id)
+        taken = departure.applications.filter(state__in=HOLDS_SEAT).count()
+        if capacity < 1:
+            raise ServiceError({"capacity": [_("名额至少为 1")]})
+        if capacity < taken:
+            raise ServiceError({"capacity": [_("名额不能少于已占用的 %(taken)d 个座位") % {"taken": taken}]})
+        if taken and starts_on != departure.starts_on:
+            raise ServiceError({"starts_on": [_("已有职工确认参加，不能改期")]})
+        before = {"starts_on": departure.starts_on.isoformat(), "capacity": departure.capacity}
+        departure.starts_on, departure.capacity = starts_on, capacity
+        departure.save()
+        audit.changes = {
+            "before": before,
+            "after": {"starts_on": starts_on.isoformat(), "capacity": capacity},
+        }
     return departure
 
 

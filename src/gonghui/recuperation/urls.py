@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gonghui.recuperation import views
+from gonghui.recuperation import catalogue_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -18,4 +18,20 @@ urlpatterns = [
     path("draws/<int:draw_id>/", views.draw_verify, name="draw_verify"),
     path("reports/", views.trip_reports, name="reports"),
     path("figures/", views.figures_page, name="figures"),
+]
+
+# Staff catalogue pages: bases, routes and departures.
+urlpatterns += [
+    path("catalogue/bases/", catalogue_views.bases, name="catalogue_bases"),
+    path("catalogue/bases/<int:base_id>/", catalogue_views.base_edit, name="catalogue_base"),
+    path("catalogue/routes/", catalogue_views.routes, name="catalogue_routes"),
+    path("catalogue/routes/<int:route_id>/", catalogue_views.route_edit, name="catalogue_route"),
+    path(
+        "catalogue/routes/<int:route_id>/departures/",
+        catalogue_views.departure_new,
+        name="catalogue_departure_new",
+    ),
+    path(
+        "catalogue/departures/<int:departure_id>/", catalogue_views.departure_edit, name="catalogue_departure"
+    ),
 ]
