@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from gonghui.core import identities
+from gonghui.core import bulk, identities
 from gonghui.core.pii import encrypt, lookup_hash
 from gonghui.orgs.models import Enterprise, Member, Occupation, Organisation, OrgLevel, SkillGrade
 from gonghui.regions.models import Region, RegionLevel
@@ -136,8 +136,7 @@ def build(ctx):
                 platform=section in ("G", "I") and rng.random() < 0.1,
             )
         )
-    Enterprise.objects.bulk_create(enterprises, batch_size=2000)
-    enterprises = list(Enterprise.objects.order_by("id"))
+    enterprises = bulk.insert_instances(Enterprise, enterprises)
     grassroots = [
         Organisation(
             code=f"G{e.credit_code}",
@@ -150,8 +149,7 @@ def build(ctx):
         for e in enterprises
         if e.unionised
     ]
-    Organisation.objects.bulk_create(grassroots, batch_size=2000)
-    union_of = {o.enterprise_id: o for o in Organisation.objects.filter(level=OrgLevel.GRASSROOTS)}
+    union_of = {o.enterprise_id: o for o in bulk.insert_instances(Organisation, grassroots)}
     unionised = [e for e in enterprises if e.unionised]
 
     # Members: employees of unionised enterprises, plus new-employment-form workers in the holding unions.
@@ -190,7 +188,7 @@ def build(ctx):
                 model_worker=i % 400 == 0,
             )
         )
-    Member.objects.bulk_create(members, batch_size=2000)
+    bulk.insert_instances(Member, members)
     ctx.shared.update(
         province_org=province,
         city_org=city_org,

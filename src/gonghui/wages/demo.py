@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from gonghui.accounts.models import Role, RoleAssignment, User
-from gonghui.core import identities
+from gonghui.core import bulk, identities
 from gonghui.core.actor import actor_for_user
 from gonghui.core.demodata import DEMO_PASSWORD
 from gonghui.orgs.models import Enterprise
 from gonghui.regions.models import Region, RegionLevel
-from gonghui.wages import bulk, services
+from gonghui.wages import services
 from gonghui.wages.models import (
     GRADE_RANK,
     LADDER_GRADES,

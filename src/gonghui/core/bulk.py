@@ -1,4 +1,4 @@
-"""Fast inserts for the province-scale demo: one executemany per table instead of Django's bulk_create, which
+"""Fast inserts for province-scale demo data: one executemany per table instead of Django's bulk_create, which
 SQLite limits to 999 parameters a statement (≈70 rows) and which builds a model instance per row."""
 
 from django.core.management.color import no_style
