@@ -35,7 +35,12 @@ class BaseForm(forms.Form):
     capacity = forms.IntegerField(label=_("接待能力（人/天）"))
     certified_on = forms.DateField(label=_("认定日期"), widget=DateInput())
     review_due = forms.DateField(label=_("复评日期"), widget=DateInput())
-    active = forms.BooleanField(label=_("有效"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=_("有效"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"style": "width:auto"}),
+    )
 
     def __init__(self, *args, counties=(), province=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,7 +55,12 @@ class RouteForm(forms.Form):
     theme = forms.CharField(label=_("主题"), max_length=64, required=False)
     days = forms.IntegerField(label=_("天数"))
     price_per_person_day = forms.DecimalField(label=_("人均每天费用（元）"), max_digits=8, decimal_places=2)
-    active = forms.BooleanField(label=_("有效"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=_("有效"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"style": "width:auto"}),
+    )
 
     def __init__(self, *args, counties=(), bases=(), province=False, **kwargs):
         super().__init__(*args, **kwargs)
