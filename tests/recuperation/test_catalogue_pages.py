@@ -312,3 +312,38 @@ def test_refusals_are_shown_in_english_to_english_readers(restore_language):
         in page
     )
     assert (Base.objects.count(), Route.objects.count()) == (0, 0)
+
+
+def test_province_staff_add_a_partner_region_route_and_county_staff_cannot():
+    world = build_world()
+    client_for(world.province).post(
+        "/recuperation/catalogue/routes/",
+        ROUTE_FORM | {"destination_code": "", "partner_region": "jilin", "days": "6"},
+    )
+    route = Route.objects.get(partner_region="jilin")
+    assert (route.destination_id, route.days) == (None, 6)
+    chun_an, _org = staff(CHUN_AN)
+    response = client_for(chun_an).post(
+        "/recuperation/catalogue/routes/", ROUTE_FORM | {"destination_code": "", "partner_region": "sichuan"}
+    )
+    # County staff have no partner-region field: the route needs a county of their own.
+    assert (
+        'data-field-error="destination_code"><li>请选择线路的主要目的地县（市、区）</li>'
+        in response.content.decode()
+    )
+    assert not Route.objects.filter(partner_region="sichuan").exists()
+
+
+def test_the_api_names_the_field_of_a_refused_route():
+    chun_an, _org = staff(CHUN_AN)
+    response = client_for(chun_an).post(
+        "/api/v1/recuperation/routes",
+        {"name": "超标线路", "days": 3, "price_per_person_day": "800", "destination_code": CHUN_AN},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "人均每天费用不得超过 600 元",
+        "errors": {"price_per_person_day": ["人均每天费用不得超过 600 元"]},
+    }
+    assert Route.objects.count() == 0
