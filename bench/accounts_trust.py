@@ -1,12 +1,14 @@
 """The trust layer's costs: member codes, Excel imports and audit-chain verification.
 
-    .venv/bin/python bench/accounts_trust.py                       # 2,000-row import, 20,000 audit events
+    .venv/bin/python bench/accounts_trust.py                       # 2,000-row import (best of 3), 20,000 audit events
     .venv/bin/python bench/accounts_trust.py --rows 500 --events 5000 --json var/bench-accounts.json
 
 It works on a fresh SQLite database in a temporary directory (or DATABASE_URL if set), migrates it, and measures:
 - member code: issuing and checking a token offline with the public key (pure Python, per second);
-- Excel import of enterprise rows, all valid (validate every row, then save each through the audited service);
+- Excel import of enterprise rows, all valid (validate every row, then write them with bulk_create in batches,
+  audited as one import event);
 - the same file with one bad row (validation only: nothing is saved);
+Imports are timed as the best of ``--repeat`` rounds, each with fresh rows.
 - ``verify_chain`` over the audit log (events per second).
 """
 
@@ -28,6 +30,7 @@ def main():
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--codes", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3, help="import rounds; the best is reported")
     parser.add_argument("--json", type=Path)
     options = parser.parse_args()
 
@@ -81,21 +84,31 @@ def main():
         book.save(out)
         return out.getvalue()
 
-    codes = set()
-    while len(codes) < options.rows:
-        codes.add(identities.credit_code(rng, "330127"))
-    rows = [[code, f"企业{i}", "C", "34", "330127", 50] for i, code in enumerate(sorted(codes))]
-    bad = workbook(rows[:-1] + [["91330127XXXXXXXXX0", "坏", "C", "34", "330127", 1]])
-    started = time.perf_counter()
-    try:
-        excel.import_file(actor=actor, kind="enterprises", content=bad)
-    except excel.ImportRejected:
-        pass
-    figures["import_rejected_rows_per_s"] = options.rows / (time.perf_counter() - started)
-    started = time.perf_counter()
-    excel.import_file(actor=actor, kind="enterprises", content=workbook(rows))
-    figures["import_rows_per_s"] = options.rows / (time.perf_counter() - started)
-    assert Enterprise.objects.count() == options.rows
+    # Best of --repeat rounds (fresh rows each round): a shared machine's load only ever slows a round down.
+    best_validate = best_import = float("inf")
+    for round_number in range(options.repeat):
+        codes = set()
+        while len(codes) < options.rows:
+            code = identities.credit_code(rng, "330127")
+            if not Enterprise.objects.filter(credit_code=code).exists():
+                codes.add(code)
+        rows = [
+            [code, f"企业{round_number}-{i}", "C", "34", "330127", 50] for i, code in enumerate(sorted(codes))
+        ]
+        bad = workbook(rows[:-1] + [["91330127XXXXXXXXX0", "坏", "C", "34", "330127", 1]])
+        good = workbook(rows)
+        started = time.perf_counter()
+        try:
+            excel.import_file(actor=actor, kind="enterprises", content=bad)
+        except excel.ImportRejected:
+            pass
+        best_validate = min(best_validate, time.perf_counter() - started)
+        started = time.perf_counter()
+        excel.import_file(actor=actor, kind="enterprises", content=good)
+        best_import = min(best_import, time.perf_counter() - started)
+    figures["import_rejected_rows_per_s"] = options.rows / best_validate
+    figures["import_rows_per_s"] = options.rows / best_import
+    assert Enterprise.objects.count() == options.rows * options.repeat
 
     bench_actor = Actor(role="staff", user_id=user.pk, name="bench", region_prefix="33")
     for i in range(max(0, options.events - verify_chain().checked)):
