@@ -48,7 +48,7 @@ def test_login_by_password_then_wrong_password_message(page, live_server):
     page.fill("#id_password", "Test@Pass123")
     page.click("[data-test=password-login] button[type=submit]")
     page.wait_for_url(live_server.url + "/")
-    assert page.locator(".who").inner_text() == "淳****员 · staff"
+    assert page.locator(".who").inner_text() == "淳****员 · 工会工作人员"
     assert list(AuditEvent.objects.filter(action="account.login").values_list("result", flat=True)) == [
         "refused",
         "allowed",
@@ -65,5 +65,5 @@ def test_login_by_sms_code_read_from_the_log(phone_page, live_server, sms_log):
     phone_page.fill("#id_code", sms_log.code_for(user.phone))
     phone_page.click("[data-test=sms-submit]")
     phone_page.wait_for_url(live_server.url + "/")
-    assert phone_page.locator(".who").inner_text() == "短**户 · staff"
+    assert phone_page.locator(".who").inner_text() == "短**户 · 工会工作人员"
     assert User.objects.get(pk=user.pk).last_login is not None
