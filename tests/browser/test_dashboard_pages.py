@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pypdf import PdfReader
 
 from gonghui.dashboard import rollup
@@ -74,9 +75,18 @@ def test_dashboard_drill_down_and_exports(page, live_server, login_as, province_
 
     # A click on a county in the map drills down to it; the table's links drill down too.
     page.locator("#dash-map").scroll_into_view_if_needed()
-    x, y = page.evaluate(CENTRE_OF, "330127")
-    with page.expect_navigation():
-        page.mouse.click(x, y)
+    # The map may still be animating its first draw under a loaded machine: a click then lands on nothing, so
+    # measure again and click again (at most three times).
+    for attempt in range(3):
+        page.wait_for_timeout(400)
+        x, y = page.evaluate(CENTRE_OF, "330127")
+        try:
+            with page.expect_navigation(timeout=5000):
+                page.mouse.click(x, y)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     assert page.locator("[data-test=region-name]").inner_text() == "淳安县"
     page.go_back()
     page.wait_for_selector("#dash-map[data-drawn='90']")
