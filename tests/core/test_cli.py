@@ -87,3 +87,24 @@ def test_only_public_uploads_are_served(client, settings, tmp_path):
     assert client.get("/media/stations/1/photos/a.jpg").status_code == 200
     assert client.get("/media/craftsmen/2026/01/secret.pdf").status_code == 404
     assert client.get("/media/stations/../craftsmen/2026/01/secret.pdf").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_reset_replaces_the_data_set_instead_of_mixing_two():
+    from gonghui.accounts.models import User
+    from gonghui.orgs.models import Enterprise, Member
+
+    def census():
+        return (
+            Organisation.objects.count(),
+            Enterprise.objects.count(),
+            Member.objects.count(),
+            User.objects.count(),
+            sorted(Enterprise.objects.values_list("credit_code", flat=True))[:5],
+        )
+
+    call_command("demo", scale="small")
+    first = census()
+    assert first[1] > 1000
+    call_command("demo", scale="small", reset=True)
+    assert census() == first
